@@ -1,0 +1,59 @@
+"""The settings one SMTP attempt is made with."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class Security(enum.Enum):
+    """How the connection is encrypted; the values are what the settings store."""
+
+    NONE = "none"
+    SSL = "ssl"
+    STARTTLS = "tls"
+
+    @property
+    def label(self) -> str:
+        """The name the settings page shows."""
+        return {"none": "None", "ssl": "SSL", "tls": "TLS"}[self.value]
+
+    @property
+    def conventional_port(self) -> int:
+        """The port this kind of connection usually uses."""
+        return {"none": 25, "ssl": 465, "tls": 587}[self.value]
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether text holds CR, LF or another control character."""
+    return bool(_CONTROL_CHARACTERS.search(text))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmtpConfig:
+    """Where and how to connect, and who the envelope sender is."""
+
+    host: str
+    port: int
+    security: Security = Security.STARTTLS
+    verify_certificate: bool = True
+    ca_certificates: str | None = None
+    username: str = ""
+    password: str = field(default="", repr=False)
+    timeout: float = 15.0
+    sender: str
+    sender_name: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("host", "username", "sender", "sender_name"):
+            if has_control_characters(getattr(self, name)):
+                raise ValueError(f"{name} must not contain control characters")
+        if not self.host:
+            raise ValueError("host must not be empty")
+        if not 1 <= self.port <= 65535:
+            raise ValueError("port must be between 1 and 65535")
+        if not self.timeout > 0:
+            raise ValueError("timeout must be positive")

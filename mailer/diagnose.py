@@ -1,0 +1,245 @@
+"""The one place where low-level SMTP, TLS and socket errors become MailErrors."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+import ssl
+
+from mailer.config import Security, SmtpConfig
+from mailer.errors import (
+    AuthenticationFailed,
+    ConnectionFailed,
+    MailError,
+    ProtocolError,
+    RecipientsRefused,
+    SenderRefused,
+    Stage,
+    TimedOut,
+    TlsFailed,
+)
+from mailer.transcript import HIDDEN
+
+_HINT_IGNORE_OR_TRUST = (
+    'If this is your own server with a self-signed certificate, tick "Ignore SSL verification", '
+    "or give the server a certificate from a trusted authority (e.g. Let's Encrypt)."
+)
+
+# OpenSSL's X509_V_ERR_* codes that users meet with mail servers.
+_CERTIFICATE_PROBLEMS = {
+    18: "it is self-signed",
+    19: "it is signed by a self-signed authority that is not trusted",
+    20: "it was issued by an authority that is not trusted",
+    21: "it was issued by an authority that is not trusted",
+    10: "it has expired",
+    9: "it is not valid yet",
+    62: "it was issued for another name",
+    64: "it was issued for another name or address",
+}
+
+
+def _reply_text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else reply
+
+
+def translate(
+    exc: smtplib.SMTPException | OSError,
+    *,
+    stage: Stage,
+    config: SmtpConfig,
+    timed_out: bool,
+) -> MailError:
+    """The MailError that explains exc, raised at stage, to the admin."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if config.password:
+        detail = detail.replace(config.password, HIDDEN)
+    where = f"{config.host} port {config.port}"
+
+    def build(kind: type[MailError], summary: str, hint: str, code: int | None = None) -> MailError:
+        return kind(summary, hint=hint, stage=stage, detail=detail, smtp_code=code)
+
+    if timed_out or isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return build(TimedOut, *_timeout_explanation(stage, config, where))
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return build(TlsFailed, *_certificate_explanation(exc, config))
+    if isinstance(exc, ssl.SSLError):
+        return build(TlsFailed, *_tls_explanation(exc, config, where))
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        if "STARTTLS" in str(exc):
+            return build(
+                TlsFailed,
+                f"{where} does not offer STARTTLS, so TLS cannot be used there.",
+                'Choose "SSL" if the server speaks TLS on another port (usually 465), '
+                'or "None" if you trust the network between Dues and the server.',
+            )
+        return build(
+            AuthenticationFailed,
+            "The server does not offer log-in (AUTH) on this connection.",
+            'Many servers offer log-in only once the connection is encrypted: choose "TLS" or '
+            '"SSL". If the server needs no log-in, clear "Username".',
+        )
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return build(
+            AuthenticationFailed,
+            f"The server refused the username or password ({exc.smtp_code}).",
+            'Check "Username" and "Password". Providers such as Gmail need an app password, '
+            "not the account's own password.",
+            exc.smtp_code,
+        )
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return build(SenderRefused, *_sender_explanation(exc, config), exc.smtp_code)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _recipients_refused(exc, stage, detail)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return build(
+            ProtocolError,
+            f"The server refused the message: {exc.smtp_code} {_reply_text(exc.smtp_error)}",
+            "The server's reply says why; often the From email is not allowed for this account.",
+            exc.smtp_code,
+        )
+    if isinstance(exc, smtplib.SMTPConnectError):
+        return build(
+            ConnectionFailed,
+            f"The server refused the session: {exc.smtp_code} {_reply_text(exc.smtp_error)}",
+            "The server may be limiting connections, or not accept mail from this address.",
+            exc.smtp_code,
+        )
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        if stage in (Stage.CONNECT, Stage.GREETING):
+            return build(
+                ConnectionFailed,
+                f"{where} closed the connection without a greeting.",
+                "Check the port and the encryption; if the port expects SSL (usually 465), "
+                'choose "SSL".',
+            )
+        return build(
+            ProtocolError,
+            f"The server closed the connection during the {stage.value} step.",
+            "Try again; if it keeps happening, the server's log says why it hung up.",
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return build(
+            ProtocolError,
+            f"The server answered {exc.smtp_code} {_reply_text(exc.smtp_error)} "
+            f"during the {stage.value} step.",
+            "The server's reply says what it expected.",
+            exc.smtp_code,
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return build(
+            ConnectionFailed,
+            f"Connection refused by {where}: nothing is accepting mail there.",
+            'Check "SMTP host" and "Port", and that the mail server is running.',
+        )
+    if isinstance(exc, socket.gaierror):
+        return build(
+            ConnectionFailed,
+            f'The host name "{config.host}" could not be found.',
+            'Check the spelling of "SMTP host", or use the server\'s IP address.',
+        )
+    if isinstance(exc, OSError):
+        return build(
+            ConnectionFailed,
+            f"Could not talk to {where}: {exc.strerror or exc}.",
+            'Check "SMTP host" and "Port", and that no firewall is in the way.',
+        )
+    return build(
+        ProtocolError,
+        f"The SMTP conversation failed during the {stage.value} step.",
+        "The details below show what the server said.",
+    )
+
+
+def _timeout_explanation(stage: Stage, config: SmtpConfig, where: str) -> tuple[str, str]:
+    seconds = f"{config.timeout:g} s"
+    if stage is Stage.CONNECT:
+        return (
+            f"No answer from {where} within {seconds}.",
+            'Check "SMTP host" and "Port"; a firewall may be dropping the connection.',
+        )
+    if stage is Stage.GREETING and config.security is not Security.SSL:
+        return (
+            f"{where} accepted the connection but sent no greeting within {seconds}.",
+            'This port probably expects SSL (implicit TLS, usually port 465): choose "SSL".',
+        )
+    if stage is Stage.TLS:
+        return (
+            f"{where} did not complete a TLS handshake within {seconds}.",
+            'If this port speaks plain SMTP or STARTTLS, choose "TLS" or "None".',
+        )
+    return (
+        f"The server stopped answering during the {stage.value} step "
+        f"(nothing complete within {seconds}).",
+        'Try again; if the server is slow, raise "Timeout (seconds)".',
+    )
+
+
+def _certificate_explanation(
+    exc: ssl.SSLCertVerificationError, config: SmtpConfig
+) -> tuple[str, str]:
+    problem = _CERTIFICATE_PROBLEMS.get(exc.verify_code, str(exc.verify_message).rstrip("."))
+    summary = f"The server's certificate was refused: {problem}."
+    if exc.verify_code in (62, 64):
+        return (
+            summary,
+            f'Enter in "SMTP host" the name the certificate was issued for, instead of '
+            f'"{config.host}". {_HINT_IGNORE_OR_TRUST}',
+        )
+    if exc.verify_code in (9, 10):
+        return summary, "Renew the server's certificate, or check the clock of both machines."
+    return summary, _HINT_IGNORE_OR_TRUST
+
+
+def _tls_explanation(exc: ssl.SSLError, config: SmtpConfig, where: str) -> tuple[str, str]:
+    if exc.reason == "WRONG_VERSION_NUMBER" or "wrong version number" in str(exc):
+        return (
+            f"{where} did not answer in TLS: it speaks plain SMTP.",
+            'Choose "TLS" (STARTTLS, usually port 587) or "None" (usually port 25).',
+        )
+    if isinstance(exc, ssl.SSLEOFError | ssl.SSLZeroReturnError):
+        return (
+            f"{where} closed the connection during the TLS handshake.",
+            "The server may not accept this TLS version, or expects another kind of encryption: "
+            'try "TLS" on 587 or "SSL" on 465.',
+        )
+    return (
+        f"The TLS handshake with {where} failed ({exc.reason or exc}).",
+        "The server and Dues could not agree on TLS; check the encryption and port.",
+    )
+
+
+def _sender_explanation(exc: smtplib.SMTPSenderRefused, config: SmtpConfig) -> tuple[str, str]:
+    reply = _reply_text(exc.smtp_error)
+    if exc.smtp_code == 530 and "STARTTLS" in reply.upper():
+        return (
+            f"The server requires encryption first: {exc.smtp_code} {reply}",
+            'Choose "TLS" (STARTTLS).',
+        )
+    if exc.smtp_code == 530:
+        return (
+            f"The server requires log-in before sending: {exc.smtp_code} {reply}",
+            'Fill in "Username" and "Password".',
+        )
+    return (
+        f"The server refused the sender {config.sender}: {exc.smtp_code} {reply}",
+        'Use a "From email" that this account is allowed to send as.',
+    )
+
+
+def _recipients_refused(
+    exc: smtplib.SMTPRecipientsRefused, stage: Stage, detail: str
+) -> RecipientsRefused:
+    refused = {
+        str(address): (code, _reply_text(reply))
+        for address, (code, reply) in exc.recipients.items()
+    }
+    named = ", ".join(f"{address} ({code} {reply})" for address, (code, reply) in refused.items())
+    codes = {code for code, _ in refused.values()}
+    return RecipientsRefused(
+        f"The server refused the recipient: {named}",
+        refused=refused,
+        hint="Check the address; a relay may also refuse outside recipients unless you log in.",
+        stage=stage,
+        detail=detail,
+        smtp_code=min(codes) if codes else None,
+    )

@@ -1,0 +1,88 @@
+"""Shared fixtures: real SMTP servers on 127.0.0.1, and the app with a fresh database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+
+import pytest
+import trustme
+
+from tests.smtp_servers import (
+    Credentials,
+    MisbehavingServer,
+    RecordingHandler,
+    SmtpServer,
+    self_signed_certificate,
+    server_context,
+    start_smtp_server,
+)
+
+AUTH = Credentials("mailer", "s3cret-Pa55word")
+REFUSED_RECIPIENT = "nobody@example.test"
+
+
+@dataclass
+class SmtpLab:
+    """One of each kind of mail server a self-hoster meets, all on 127.0.0.1."""
+
+    ca_pem: str
+    starttls_self_signed: SmtpServer
+    plain_no_starttls: SmtpServer
+    implicit_tls_self_signed: SmtpServer
+    implicit_tls_trusted: SmtpServer
+    implicit_tls_other_name: SmtpServer
+    requires_starttls: SmtpServer
+    with_auth: SmtpServer
+    silent: MisbehavingServer
+    trickling: MisbehavingServer
+
+    def servers(self) -> list[SmtpServer | MisbehavingServer]:
+        return [
+            value
+            for value in (getattr(self, f.name) for f in fields(self))
+            if isinstance(value, SmtpServer | MisbehavingServer)
+        ]
+
+
+@pytest.fixture(scope="session")
+def smtp_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpLab]:
+    ca = trustme.CA()
+    self_signed = self_signed_certificate()
+    trusted = ca.issue_cert("127.0.0.1", "localhost")
+    other_name = ca.issue_cert("mail.example.test")
+
+    def context(cert_pem: bytes, key_pem: bytes) -> object:
+        return server_context(cert_pem, key_pem, tmp_path_factory.mktemp("tls"))
+
+    self_signed_context = context(*self_signed)
+    lab = SmtpLab(
+        ca_pem=ca.cert_pem.bytes().decode(),
+        starttls_self_signed=start_smtp_server(tls_context=self_signed_context),
+        plain_no_starttls=start_smtp_server(RecordingHandler(refuse={REFUSED_RECIPIENT})),
+        implicit_tls_self_signed=start_smtp_server(ssl_context=self_signed_context),
+        implicit_tls_trusted=start_smtp_server(
+            ssl_context=context(trusted.cert_chain_pems[0].bytes(), trusted.private_key_pem.bytes())
+        ),
+        implicit_tls_other_name=start_smtp_server(
+            ssl_context=context(
+                other_name.cert_chain_pems[0].bytes(), other_name.private_key_pem.bytes()
+            )
+        ),
+        requires_starttls=start_smtp_server(tls_context=self_signed_context, require_starttls=True),
+        with_auth=start_smtp_server(authenticator=AUTH, auth_require_tls=False, auth_required=True),
+        silent=MisbehavingServer(),
+        trickling=MisbehavingServer(trickle_interval=0.25),
+    )
+    yield lab
+    for server in lab.servers():
+        server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_lab: SmtpLab) -> SmtpLab:
+    """The lab, with every server's inbox emptied for this test."""
+    for server in smtp_lab.servers():
+        if isinstance(server, SmtpServer):
+            server.received.clear()
+    return smtp_lab
