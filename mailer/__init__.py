@@ -1,6 +1,6 @@
 """The SMTP transport: exactly the encryption the admin chose, with errors they can act on."""
 
-from mailer.config import Security, SmtpConfig, has_control_characters
+from mailer.config import Security, SmtpConfig, has_control_characters, port_mismatch
 from mailer.errors import (
     AuthenticationFailed,
     ConnectionFailed,
@@ -35,5 +35,6 @@ __all__ = [
     "compose",
     "envelope_recipients",
     "has_control_characters",
+    "port_mismatch",
     "send_message",
 ]

@@ -57,3 +57,18 @@ class SmtpConfig:
             raise ValueError("port must be between 1 and 65535")
         if not self.timeout > 0:
             raise ValueError("timeout must be positive")
+
+
+def port_mismatch(security: Security, port: int) -> str | None:
+    """A warning when the port is one that conventionally uses another encryption."""
+    if security is Security.SSL and port in (25, 587, 2525):
+        return (
+            f"Port {port} usually expects TLS (STARTTLS) or no encryption; "
+            "SSL usually runs on port 465."
+        )
+    if security is not Security.SSL and port == 465:
+        return (
+            "Port 465 usually expects SSL (implicit TLS): choose SSL, "
+            f"or use port {security.conventional_port} for {security.label}."
+        )
+    return None

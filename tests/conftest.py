@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
+from flask import Flask
+from flask.testing import FlaskClient
 
+from app import create_app
+from models import db
 from tests.smtp_servers import (
     Credentials,
     MisbehavingServer,
@@ -86,3 +92,48 @@ def smtp(smtp_lab: SmtpLab) -> SmtpLab:
         if isinstance(server, SmtpServer):
             server.received.clear()
     return smtp_lab
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, Any]:
+    """Settings for an app with its own empty database."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'dues.sqlite3'}",
+        "WTF_CSRF_ENABLED": False,
+        "SCHEDULER": "off",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    application = create_app(app_config)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """The app with CSRF protection on, as in production."""
+    application = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+ACCOUNT = {"username": "alice", "email": "alice@example.test", "password": "correct horse"}
+
+
+@pytest.fixture
+def logged_in(client: FlaskClient) -> FlaskClient:
+    """A client logged in as the first account (set up through the page)."""
+    response = client.post("/setup", data=ACCOUNT)
+    assert response.status_code == 302
+    return client

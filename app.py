@@ -1,0 +1,103 @@
+"""Dues: the application factory, its extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, redirect, url_for
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
+
+from models import User, db
+from views import auth, notifications
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+NAV_ITEMS = [("notifications.settings_page", "Notifications")]
+
+
+def _secret_key(instance_path: str) -> str:
+    """The key from the instance folder, generated on first start and kept private."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from DUES_* variables, SQLite in the instance folder."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'dues.sqlite3'}",
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_prefixed_env("DUES")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(notifications.bp)
+    app.before_request(auth.guard)
+    app.add_url_rule("/", "index", lambda: redirect(url_for("notifications.settings_page")))
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        return {"nav_items": NAV_ITEMS}
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.cli.add_command(serve_command)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+login_manager.user_loader(_load_user)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.option("--threads", default=8, show_default=True)
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve Dues with the production server (waitress)."""
+    from flask import current_app
+    from waitress import serve
+
+    click.echo(f"Dues is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]

@@ -1,0 +1,87 @@
+"""Each account's SMTP settings and reminder preferences."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mailer import Security, SmtpConfig
+from models.base import Base, utcnow
+from models.secrets import decrypt, encrypt
+
+if TYPE_CHECKING:
+    from models.user import User
+
+SECURITY_VALUES = tuple(security.value for security in Security)
+
+
+def split_addresses(text: str) -> list[str]:
+    """Addresses separated by commas, semicolons or white space, in order, each once."""
+    parts = text.replace(";", ",").replace("\n", ",").split(",")
+    return list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+
+
+class EmailSettings(Base):
+    """How to reach this account's mail server, and whom to tell."""
+
+    __tablename__ = "email_settings"
+    __table_args__ = (
+        CheckConstraint(f"security IN {SECURITY_VALUES!r}", name="email_settings_security_known"),
+        CheckConstraint("port BETWEEN 1 AND 65535", name="email_settings_port_range"),
+        CheckConstraint("timeout BETWEEN 1 AND 120", name="email_settings_timeout_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
+    user: Mapped[User] = relationship(back_populates="email_settings")
+    enabled: Mapped[bool] = mapped_column(default=False)
+    host: Mapped[str] = mapped_column(String(253), default="")
+    port: Mapped[int] = mapped_column(default=587)
+    security: Mapped[str] = mapped_column(String(8), default=Security.STARTTLS.value)
+    verify_certificate: Mapped[bool] = mapped_column(default=True)
+    username: Mapped[str] = mapped_column(String(254), default="")
+    password_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    from_email: Mapped[str] = mapped_column(String(254), default="")
+    from_name: Mapped[str] = mapped_column(String(100), default="Dues")
+    other_recipients: Mapped[str] = mapped_column(Text, default="")
+    timeout: Mapped[int] = mapped_column(default=15)
+    updated_at: Mapped[datetime.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def has_password(self) -> bool:
+        """Whether a password is stored."""
+        return self.password_encrypted is not None
+
+    def store_password(self, password: str) -> None:
+        """Keep the password, encrypted."""
+        self.password_encrypted = encrypt(password)
+
+    def forget_password(self) -> None:
+        """Remove the stored password."""
+        self.password_encrypted = None
+
+    def stored_password(self) -> str:
+        """The stored password in plain text, or '' when none is stored."""
+        return decrypt(self.password_encrypted) if self.password_encrypted else ""
+
+    @property
+    def other_recipient_list(self) -> list[str]:
+        """The extra addresses that get every reminder."""
+        return split_addresses(self.other_recipients)
+
+    def smtp_config(self) -> SmtpConfig:
+        """The mailer's config for these settings, with the stored password."""
+        return SmtpConfig(
+            host=self.host,
+            port=self.port,
+            security=Security(self.security),
+            verify_certificate=self.verify_certificate,
+            username=self.username,
+            password=self.stored_password(),
+            timeout=self.timeout,
+            sender=self.from_email,
+            sender_name=self.from_name,
+        )

@@ -1,0 +1,105 @@
+// Improves the notification settings page; without it the page works by plain POSTs.
+(function () {
+  "use strict";
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("settings-form");
+    if (!form) { return; }
+    var security = form.querySelector("#security");
+    var port = form.querySelector("#port");
+    var username = form.querySelector("#username");
+    var portWarning = document.getElementById("port-warning");
+    var plainWarning = document.getElementById("plain-password-warning");
+    var warnings = JSON.parse(form.dataset.portWarnings || "{}");
+    var conventional = JSON.parse(form.dataset.conventionalPorts || "{}");
+    var portTyped = false;
+
+    function conventionalPorts() {
+      return Object.keys(conventional).map(function (key) { return String(conventional[key]); });
+    }
+
+    function refreshWarnings() {
+      var text = warnings[security.value + ":" + port.value.trim()] || "";
+      portWarning.textContent = text;
+      portWarning.hidden = !text;
+      plainWarning.hidden = !(security.value === "none" && username.value.trim() !== "");
+    }
+
+    port.addEventListener("input", function () { portTyped = true; refreshWarnings(); });
+    username.addEventListener("input", refreshWarnings);
+    security.addEventListener("change", function () {
+      var value = port.value.trim();
+      // The port follows the encryption unless the user chose an unusual one themselves.
+      if (!portTyped || value === "" || conventionalPorts().indexOf(value) !== -1) {
+        port.value = conventional[security.value];
+        portTyped = false;
+      }
+      refreshWarnings();
+    });
+
+    var testButton = document.getElementById("test-button");
+    var result = document.getElementById("test-result");
+    testButton.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (testButton.disabled) { return; }
+      testButton.disabled = true;
+      testButton.setAttribute("aria-busy", "true");
+      var label = testButton.textContent;
+      testButton.textContent = "Sending…";
+      result.className = "result result-pending";
+      result.textContent = "Sending the test email…";
+      fetch(testButton.getAttribute("formaction"), {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { "Accept": "text/html" }
+      }).then(function (response) {
+        return response.text();
+      }).then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        showFieldErrors(page);
+        var fresh = page.getElementById("test-result");
+        result.className = fresh ? fresh.className : "result result-failed";
+        result.innerHTML = fresh ? fresh.innerHTML : "";
+        if (!fresh || !fresh.textContent.trim()) {
+          result.className = "result result-failed";
+          result.textContent = "Test email not sent: correct the highlighted fields.";
+        }
+      }).catch(function (error) {
+        result.className = "result result-failed";
+        result.textContent = "Test email failed: Dues did not answer (" + error.message + ").";
+      }).finally(function () {
+        testButton.disabled = false;
+        testButton.removeAttribute("aria-busy");
+        testButton.textContent = label;
+      });
+    });
+
+    function showFieldErrors(page) {
+      form.querySelectorAll(".field").forEach(function (field) {
+        var fresh = page.getElementById(field.id);
+        if (!fresh) { return; }
+        var error = field.querySelector(".field-error");
+        var freshError = fresh.querySelector(".field-error");
+        var input = field.querySelector("input, select, textarea");
+        var invalid = fresh.classList.contains("has-error");
+        field.classList.toggle("has-error", invalid);
+        if (error && freshError) {
+          error.textContent = freshError.textContent;
+          error.hidden = !invalid;
+        }
+        if (input && error) {
+          var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+            return id && id !== error.id;
+          });
+          if (invalid) { ids.push(error.id); input.setAttribute("aria-invalid", "true"); }
+          else { input.removeAttribute("aria-invalid"); }
+          if (ids.length) { input.setAttribute("aria-describedby", ids.join(" ")); }
+          else { input.removeAttribute("aria-describedby"); }
+        }
+      });
+    }
+
+    refreshWarnings();
+  });
+})();

@@ -1,0 +1,74 @@
+"""Account set-up, log-in and log-out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from models import EmailSettings, User, db
+from views.forms import LoginForm, SetupForm
+
+bp = Blueprint("auth", __name__)
+
+PUBLIC_ENDPOINTS = frozenset({"auth.setup", "auth.login", "static"})
+
+
+def guard() -> Response | None:
+    """Send visitors to set-up while no account exists, otherwise to log-in."""
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if not User.any_exist():
+        return redirect(url_for("auth.setup"))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _safe_next(target: str | None) -> str:
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+        return target
+    return url_for("index")
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup() -> Response | str | tuple[str, int]:
+    """Create the first account, which administers Dues."""
+    if User.any_exist():
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("setup.html", form=form), status
+    user = User(username=(form.username.data or "").strip(), email=form.email.data, is_admin=True)
+    user.set_password(form.password.data or "")
+    user.email_settings = EmailSettings(from_email="")
+    db.session.add(user)
+    db.session.commit()
+    login_user(user)
+    flash("Your account is ready. Set up email notifications to get reminders.")
+    return redirect(url_for("notifications.settings_page"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    """Log in with username and password."""
+    if not User.any_exist():
+        return redirect(url_for("auth.setup"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_username((form.username.data or "").strip())
+        if user is not None and user.check_password(form.password.data or ""):
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors = ["Wrong username or password."]
+    status = 422 if form.is_submitted() else 200
+    return render_template("login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Log out and go back to the log-in page."""
+    logout_user()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,232 @@
+"""The forms, with validation that names the field and never lets CR/LF through."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from mailer import Security, SmtpConfig, has_control_characters
+from models import split_addresses
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def no_control_characters(form: FlaskForm, field: Field) -> None:
+    """Refuse line breaks and other control characters (header and command injection)."""
+    if field.data and has_control_characters(str(field.data)):
+        raise ValidationError("Line breaks and control characters are not allowed here.")
+
+
+def valid_host(form: FlaskForm, field: Field) -> None:
+    """Accept a host name (IDNA too) or an IP address."""
+    host = (field.data or "").strip()
+    field.data = host
+    if not host:
+        return
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValidationError("Enter a host name such as smtp.example.com, or an IP.") from exc
+    if not all(_HOST_LABEL.match(label) for label in ascii_host.rstrip(".").split(".")):
+        raise ValidationError("Enter a host name such as smtp.example.com, or an IP.")
+
+
+def _address_problem(address: str) -> str | None:
+    """Why address is not a usable email address, or None when it is."""
+    try:
+        # Self-hosters mail names without a public TLD too (user@nas, user@example.test).
+        validate_email(
+            address, check_deliverability=False, globally_deliverable=False, test_environment=True
+        )
+    except EmailNotValidError as exc:
+        return str(exc)
+    return None
+
+
+def valid_address(form: FlaskForm, field: Field) -> None:
+    """Accept one email address."""
+    problem = field.data and _address_problem(field.data)
+    if problem:
+        raise ValidationError(f"Enter a valid email address. {problem}")
+
+
+def address_list(form: FlaskForm, field: Field) -> None:
+    """Accept addresses separated by commas or semicolons, naming the first bad one."""
+    for address in split_addresses(field.data or ""):
+        problem = _address_problem(address)
+        if problem:
+            raise ValidationError(f'"{address}" is not a valid email address. {problem}')
+
+
+class EmailAddressField(EmailField):
+    """An email input whose value is trimmed."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        self.data = (self.data or "").strip()
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotificationSettings:
+    """What the settings form holds once it is valid."""
+
+    enabled: bool
+    host: str
+    port: int
+    security: Security
+    verify_certificate: bool
+    username: str
+    new_password: str = dataclasses.field(repr=False)
+    clear_password: bool
+    from_email: str
+    from_name: str
+    other_recipients: list[str]
+    timeout: int
+    test_recipient: str
+
+    def smtp_config(self, stored_password: Callable[[], str]) -> SmtpConfig:
+        """The mailer's config; the stored password is read only when needed."""
+        if self.new_password:
+            password = self.new_password
+        elif self.clear_password:
+            password = ""
+        else:
+            password = stored_password()
+        return SmtpConfig(
+            host=self.host,
+            port=self.port,
+            security=self.security,
+            verify_certificate=self.verify_certificate,
+            username=self.username,
+            password=password,
+            timeout=self.timeout,
+            sender=self.from_email,
+            sender_name=self.from_name,
+        )
+
+
+SECURITY_CHOICES = [SelectChoice(security.value, security.label) for security in Security]
+
+
+class NotificationSettingsForm(FlaskForm):
+    """The email notification settings, and the test recipient."""
+
+    enabled = BooleanField("Enable email notifications")
+    host = StringField("SMTP host", validators=[Length(max=253), valid_host])
+    port = IntegerField(
+        "Port",
+        default=587,
+        validators=[
+            InputRequired("Enter a port from 1 to 65535."),
+            NumberRange(1, 65535, "Enter a port from 1 to 65535."),
+        ],
+    )
+    security = SelectField(
+        "Encryption",
+        choices=SECURITY_CHOICES,
+        default=Security.STARTTLS.value,
+        validate_choice=True,
+    )
+    ignore_verification = BooleanField("Ignore SSL verification")
+    username = StringField("Username", validators=[Length(max=254), no_control_characters])
+    password = PasswordField("Password", validators=[Length(max=512), no_control_characters])
+    clear_password = BooleanField("Remove the stored password")
+    from_email = EmailAddressField("From email", validators=[Optional(), valid_address])
+    from_name = StringField("From name", validators=[Length(max=100), no_control_characters])
+    other_recipients = TextAreaField(
+        "Other recipients", validators=[Length(max=2000), address_list]
+    )
+    timeout = IntegerField(
+        "Timeout (seconds)",
+        default=15,
+        validators=[
+            InputRequired("Enter a timeout from 1 to 120 seconds."),
+            NumberRange(1, 120, "Enter a timeout from 1 to 120 seconds."),
+        ],
+    )
+    test_recipient = EmailAddressField("Test recipient", validators=[Optional(), valid_address])
+
+    def cleaned(self) -> NotificationSettings:
+        """The validated values, typed; call only after validation passed."""
+        return NotificationSettings(
+            enabled=bool(self.enabled.data),
+            host=self.host.data or "",
+            port=int(self.port.data or 0),
+            security=Security(self.security.data),
+            verify_certificate=not self.ignore_verification.data,
+            username=(self.username.data or "").strip(),
+            new_password=self.password.data or "",
+            clear_password=bool(self.clear_password.data),
+            from_email=self.from_email.data or "",
+            from_name=(self.from_name.data or "").strip(),
+            other_recipients=split_addresses(self.other_recipients.data or ""),
+            timeout=int(self.timeout.data or 0),
+            test_recipient=self.test_recipient.data or "",
+        )
+
+    def require_sending_fields(self, *, for_test: bool) -> bool:
+        """Add an error to each field sending cannot do without; True if none is missing."""
+        required = [(self.host, "Enter the SMTP host."), (self.from_email, "Enter a From email.")]
+        if for_test:
+            required.append((self.test_recipient, "Enter who should get the test email."))
+        missing = [(field, message) for field, message in required if not field.data]
+        for field, message in missing:
+            field.errors = [*field.errors, message]
+        return not missing
+
+
+class SetupForm(FlaskForm):
+    """The first account: the administrator."""
+
+    username = StringField(
+        "Username",
+        validators=[DataRequired("Choose a username."), Length(max=64), no_control_characters],
+    )
+    email = EmailAddressField(
+        "Email", validators=[DataRequired("Enter your email."), valid_address]
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=8, max=512, message="Use 8 to 512 characters."),
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Username", validators=[DataRequired("Enter your username.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
