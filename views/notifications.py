@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -30,6 +31,7 @@ class TestOutcome:
     """What happened when a test email was sent: a receipt or an error."""
 
     recipient: str
+    elapsed: float
     receipt: SendReceipt | None = None
     error: MailError | None = None
 
@@ -152,8 +154,11 @@ def send_test() -> tuple[str, int]:
         text=render_template("email/test.txt", config=config),
         html=render_template("email/test.html", config=config),
     )
+    started = time.monotonic()
     try:
-        outcome = TestOutcome(values.test_recipient, receipt=send_message(config, message))
+        receipt = send_message(config, message)
     except MailError as error:
-        outcome = TestOutcome(values.test_recipient, error=error)
+        outcome = TestOutcome(values.test_recipient, time.monotonic() - started, error=error)
+    else:
+        outcome = TestOutcome(values.test_recipient, time.monotonic() - started, receipt=receipt)
     return _render(form, settings, outcome)
