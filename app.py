@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 import secrets
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, redirect, url_for
+from flask import Flask, current_app, redirect, url_for
+from flask.cli import with_appcontext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from models import User, db
-from views import auth, notifications
+from models import User, db, utcnow
+from reminders import run_reminders
+from views import auth, deliveries, notifications, subscriptions
+
+log = logging.getLogger("dues")
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -31,7 +39,11 @@ _SECURITY_HEADERS = {
 }
 
 
-NAV_ITEMS = [("notifications.settings_page", "Notifications")]
+NAV_ITEMS = [
+    ("subscriptions.index", "Subscriptions"),
+    ("notifications.settings_page", "Notifications"),
+    ("deliveries.index", "Notification log"),
+]
 
 
 def _secret_key(instance_path: str) -> str:
@@ -51,6 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'dues.sqlite3'}",
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
+        BASE_URL="http://127.0.0.1:5000",
+        SCHEDULER="on",
+        SCHEDULER_INTERVAL=300,
     )
     app.config.from_prefixed_env("DUES")
     if test_config is not None:
@@ -64,8 +79,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(subscriptions.bp)
+    app.register_blueprint(deliveries.bp)
     app.before_request(auth.guard)
-    app.add_url_rule("/", "index", lambda: redirect(url_for("notifications.settings_page")))
+    app.add_url_rule("/", "index", lambda: redirect(url_for("subscriptions.index")))
+    if str(app.config["SCHEDULER"]).lower() not in ("off", "false", "0"):
+        scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
+        app.before_request(scheduler.start_once)
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
@@ -78,6 +98,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return response
 
     app.cli.add_command(serve_command)
+    app.cli.add_command(send_reminders_command)
     with app.app_context():
         db.create_all()
     return app
@@ -96,8 +117,58 @@ login_manager.user_loader(_load_user)
 @click.option("--threads", default=8, show_default=True)
 def serve_command(host: str, port: int, threads: int) -> None:
     """Serve Dues with the production server (waitress)."""
-    from flask import current_app
     from waitress import serve
 
     click.echo(f"Dues is running on http://{host}:{port}/ (Ctrl+C to stop)")
     serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
+
+
+@click.command("send-reminders")
+@click.option("--now", "now_text", metavar="ISO-TIME", help="Run as of this time (default: now).")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; send nothing.")
+@with_appcontext
+def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
+    """Send the reminders that are due, each once; for cron."""
+    now = utcnow()
+    if now_text:
+        try:
+            now = datetime.datetime.fromisoformat(now_text)
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"{now_text!r} is not an ISO timestamp", param_hint="--now"
+            ) from exc
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=datetime.UTC)
+    summary = run_reminders(now, dry_run=dry_run, echo=click.echo)
+    click.echo(("dry run: " if dry_run else "") + summary.line())
+
+
+class ReminderScheduler:
+    """Runs the reminder job in the serving process every few minutes."""
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        self._app = app
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start_once(self) -> None:
+        """Start the background thread with the first request."""
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="reminders", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._app.app_context():
+                try:
+                    summary = run_reminders(utcnow())
+                except Exception:
+                    # The next tick tries again; the loop must outlive one bad run.
+                    log.exception("reminder run failed")
+                else:
+                    log.info("reminders: %s", summary.line())
+            time.sleep(self._interval)

@@ -32,6 +32,7 @@ class EmailSettings(Base):
         CheckConstraint(f"security IN {SECURITY_VALUES!r}", name="email_settings_security_known"),
         CheckConstraint("port BETWEEN 1 AND 65535", name="email_settings_port_range"),
         CheckConstraint("timeout BETWEEN 1 AND 120", name="email_settings_timeout_range"),
+        CheckConstraint("send_hour BETWEEN 0 AND 23", name="email_settings_send_hour_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +49,9 @@ class EmailSettings(Base):
     from_name: Mapped[str] = mapped_column(String(100), default="Dues")
     other_recipients: Mapped[str] = mapped_column(Text, default="")
     timeout: Mapped[int] = mapped_column(default=15)
+    default_offsets: Mapped[str] = mapped_column(String(100), default="1")
+    send_hour: Mapped[int] = mapped_column(default=9)
+    digest: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property

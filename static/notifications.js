@@ -37,18 +37,24 @@
       refreshWarnings();
     });
 
-    var testButton = document.getElementById("test-button");
     var result = document.getElementById("test-result");
-    testButton.addEventListener("click", function (event) {
-      event.preventDefault();
-      if (testButton.disabled) { return; }
-      testButton.disabled = true;
-      testButton.setAttribute("aria-busy", "true");
-      var label = testButton.textContent;
-      testButton.textContent = "Sending…";
+    var sendButtons = form.querySelectorAll("button.sends");
+    sendButtons.forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        send(button);
+      });
+    });
+
+    function send(button) {
+      if (button.disabled) { return; }
+      sendButtons.forEach(function (other) { other.disabled = true; });
+      button.setAttribute("aria-busy", "true");
+      var label = button.textContent;
+      button.textContent = "Sending…";
       result.className = "result result-pending";
-      result.textContent = "Sending the test email…";
-      fetch(testButton.getAttribute("formaction"), {
+      result.textContent = "Sending…";
+      fetch(button.getAttribute("formaction"), {
         method: "POST",
         body: new FormData(form),
         credentials: "same-origin",
@@ -63,17 +69,17 @@
         result.innerHTML = fresh ? fresh.innerHTML : "";
         if (!fresh || !fresh.textContent.trim()) {
           result.className = "result result-failed";
-          result.textContent = "Test email not sent: correct the highlighted fields.";
+          result.textContent = "Not sent: correct the highlighted fields.";
         }
       }).catch(function (error) {
         result.className = "result result-failed";
-        result.textContent = "Test email failed: Dues did not answer (" + error.message + ").";
+        result.textContent = "Not sent: Dues did not answer (" + error.message + ").";
       }).finally(function () {
-        testButton.disabled = false;
-        testButton.removeAttribute("aria-busy");
-        testButton.textContent = label;
+        sendButtons.forEach(function (other) { other.disabled = false; });
+        button.removeAttribute("aria-busy");
+        button.textContent = label;
       });
-    });
+    }
 
     function showFieldErrors(page) {
       form.querySelectorAll(".field").forEach(function (field) {

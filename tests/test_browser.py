@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from flask import Flask
 from playwright.sync_api import Page, expect
 
+from reminders import run_reminders
 from tests.conftest import ACCOUNT, SmtpLab, screenshot
 
 
@@ -147,3 +150,39 @@ def test_without_javascript_saving_and_testing_still_work(
     expect(page.get_by_label("SMTP host")).to_have_value("127.0.0.1")
     assert len(smtp.plain_no_starttls.received) == 1
     screenshot(page, "test-email-sent-without-javascript")
+
+
+def test_a_subscription_added_in_the_page_gets_its_reminder_and_a_log_entry(
+    page: Page, csrf_app: Flask, smtp: SmtpLab
+) -> None:
+    server = smtp.plain_no_starttls
+    create_account(page)
+    page.get_by_label("Enable email notifications").check()
+    fill_server(page, server.port, "None")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+
+    page.get_by_role("link", name="Subscriptions").click()
+    page.get_by_role("link", name="Add subscription").click()
+    page.get_by_label("Name").fill("Netflix")
+    page.get_by_label("Price").fill("12.99")
+    page.get_by_label("Currency").fill("EUR")
+    page.get_by_label("Next payment").fill("2026-12-10")
+    page.get_by_label("Remind me (days before)").fill("3, 1")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Added Netflix.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Netflix"))).to_contain_text("12.99 EUR")
+    screenshot(page, "subscriptions-list")
+
+    with csrf_app.app_context():
+        summary = run_reminders(dt.datetime(2026, 12, 9, 9, 0, tzinfo=dt.UTC))
+    assert (summary.sent, summary.failed) == (2, 0)
+    [received] = server.received
+    assert received.message["Subject"] == "Netflix renews tomorrow — 12.99 EUR"
+
+    page.get_by_role("link", name="Notification log").click()
+    rows = page.get_by_role("row", name=re.compile("Netflix"))
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("sent")
+    expect(rows.first).to_contain_text("to alice@example.test")
+    screenshot(page, "notification-log")

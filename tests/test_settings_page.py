@@ -30,6 +30,10 @@ def form_values(**overrides: Any) -> dict[str, Any]:
         "other_recipients": "bob@example.test; carol@example.test",
         "timeout": "1",
         "test_recipient": "alice@example.test",
+        "default_offsets": "7, 1",
+        "send_hour": "9",
+        "timezone": "Europe/Berlin",
+        "digest": "y",
     }
     values.update(overrides)
     return {key: value for key, value in values.items() if value is not None}
@@ -89,7 +93,9 @@ def test_the_page_has_every_labelled_field(logged_in: FlaskClient) -> None:
         match = re.search(rf'<label for="([a-z_]+)">{re.escape(label)}</label>', page)
         assert match, label
         assert f'id="{match.group(1)}"' in page
-    options = re.findall(r'<option[^>]*value="(\w+)"[^>]*>(\w+)</option>', page)
+    select = re.search(r'<select[^>]*id="security".*?</select>', page, re.S)
+    assert select
+    options = re.findall(r'<option[^>]*value="(\w+)"[^>]*>(\w+)</option>', select.group(0))
     assert options == [("none", "None"), ("ssl", "SSL"), ("tls", "TLS")]
     assert 'value="tls" selected' in page or 'selected value="tls"' in page
     assert ">Save</button>" in page and ">Send test email</button>" in page

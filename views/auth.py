@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -71,4 +71,5 @@ def login() -> Response | str | tuple[str, int]:
 def logout() -> Response:
     """Log out and go back to the log-in page."""
     logout_user()
+    session.clear()  # nothing of this session, flashed messages included, outlives it
     return redirect(url_for("auth.login"))

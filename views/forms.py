@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
 import re
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +34,7 @@ from wtforms.validators import (
 )
 
 from mailer import Security, SmtpConfig, has_control_characters
-from models import split_addresses
+from models import parse_offsets, split_addresses
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
@@ -60,6 +62,22 @@ def valid_host(form: FlaskForm, field: Field) -> None:
         raise ValidationError("Enter a host name such as smtp.example.com, or an IP.") from exc
     if not all(_HOST_LABEL.match(label) for label in ascii_host.rstrip(".").split(".")):
         raise ValidationError("Enter a host name such as smtp.example.com, or an IP.")
+
+
+def valid_offsets(form: FlaskForm, field: Field) -> None:
+    """Accept days before the date, such as '7, 1'."""
+    try:
+        parse_offsets(field.data or "")
+    except ValueError as exc:
+        raise ValidationError(
+            "Enter whole days from 0 to 365, separated by commas, such as 7, 1."
+        ) from exc
+
+
+@functools.cache
+def time_zone_choices() -> list[str]:
+    """Every IANA time zone name, sorted."""
+    return sorted(zoneinfo.available_timezones())
 
 
 def _address_problem(address: str) -> str | None:
@@ -114,6 +132,10 @@ class NotificationSettings:
     other_recipients: list[str]
     timeout: int
     test_recipient: str
+    default_offsets: list[int]
+    send_hour: int
+    timezone: str
+    digest: bool
 
     def smtp_config(self, stored_password: Callable[[], str]) -> SmtpConfig:
         """The mailer's config; the stored password is read only when needed."""
@@ -176,6 +198,24 @@ class NotificationSettingsForm(FlaskForm):
         ],
     )
     test_recipient = EmailAddressField("Test recipient", validators=[Optional(), valid_address])
+    default_offsets = StringField(
+        "Remind me (days before)",
+        default="1",
+        validators=[DataRequired("Enter at least one day, such as 1."), valid_offsets],
+    )
+    send_hour = SelectField(
+        "Send at",
+        choices=[SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)],
+        coerce=int,
+        default=9,
+        validate_choice=True,
+    )
+    timezone = SelectField("Time zone", default="UTC", validate_choice=True)
+    digest = BooleanField("Combine the reminders of a run into one email", default=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [SelectChoice(name, name) for name in time_zone_choices()]
 
     def cleaned(self) -> NotificationSettings:
         """The validated values, typed; call only after validation passed."""
@@ -193,6 +233,10 @@ class NotificationSettingsForm(FlaskForm):
             other_recipients=split_addresses(self.other_recipients.data or ""),
             timeout=int(self.timeout.data or 0),
             test_recipient=self.test_recipient.data or "",
+            default_offsets=parse_offsets(self.default_offsets.data or ""),
+            send_hour=int(self.send_hour.data),
+            timezone=str(self.timezone.data),
+            digest=bool(self.digest.data),
         )
 
     def require_sending_fields(self, *, for_test: bool) -> bool:

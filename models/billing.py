@@ -1,0 +1,68 @@
+"""Billing-cycle arithmetic: month ends done right, costs per month."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import enum
+from decimal import Decimal
+
+
+class CycleUnit(enum.Enum):
+    """The unit a billing cycle is counted in."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+# Average lengths, so that a weekly or yearly price can be shown per month.
+_PER_MONTH = {
+    CycleUnit.DAY: Decimal("30.436875"),
+    CycleUnit.WEEK: Decimal("30.436875") / 7,
+    CycleUnit.MONTH: Decimal(1),
+    CycleUnit.YEAR: Decimal(1) / 12,
+}
+
+
+def add_months(anchor: datetime.date, months: int) -> datetime.date:
+    """anchor plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = anchor.month - 1 + months
+    year, month = anchor.year + month_index // 12, month_index % 12 + 1
+    day = min(anchor.day, calendar.monthrange(year, month)[1])
+    return datetime.date(year, month, day)
+
+
+def add_cycles(anchor: datetime.date, unit: CycleUnit, every: int, cycles: int) -> datetime.date:
+    """The date `cycles` billing cycles after anchor, always counted from the anchor.
+
+    Counting from the anchor rather than from the previous date is what brings a
+    31st-anchored subscription back to the 31st after a short month.
+    """
+    if unit is CycleUnit.DAY:
+        return anchor + datetime.timedelta(days=every * cycles)
+    if unit is CycleUnit.WEEK:
+        return anchor + datetime.timedelta(weeks=every * cycles)
+    if unit is CycleUnit.MONTH:
+        return add_months(anchor, every * cycles)
+    return add_months(anchor, 12 * every * cycles)
+
+
+def first_on_or_after(
+    anchor: datetime.date, unit: CycleUnit, every: int, day: datetime.date
+) -> datetime.date:
+    """The first billing date, counted from anchor, that is on or after day."""
+    if anchor >= day:
+        return anchor
+    # Underestimate the cycles with the longest month and year, then step forward.
+    cycle_days = {CycleUnit.DAY: 1, CycleUnit.WEEK: 7, CycleUnit.MONTH: 31, CycleUnit.YEAR: 366}
+    cycles = max(0, (day - anchor).days // (cycle_days[unit] * every) - 1)
+    while (date := add_cycles(anchor, unit, every, cycles)) < day:
+        cycles += 1
+    return date
+
+
+def monthly_cost(price: Decimal, unit: CycleUnit, every: int) -> Decimal:
+    """What a price per cycle costs per month on average, to the cent."""
+    return (price * _PER_MONTH[unit] / every).quantize(Decimal("0.01"))

@@ -1,0 +1,190 @@
+"""Delivery records: one per reminder, claimed before sending so it is sent once."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, db, utcnow
+
+
+class DeliveryStatus(enum.Enum):
+    """Where a reminder stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ReminderKey:
+    """What identifies a reminder: it is sent at most once per key."""
+
+    subscription_id: int
+    payment_date: datetime.date
+    offset_days: int
+    kind: str
+
+
+class Delivery(Base):
+    """The record of one reminder: pending until sent, or failed for good."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint(
+            "subscription_id", "payment_date", "offset_days", "kind", name="delivery_reminder_once"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscription.id", ondelete="SET NULL")
+    )
+    subscription_name: Mapped[str] = mapped_column(String(100))
+    payment_date: Mapped[datetime.date] = mapped_column(Date)
+    offset_days: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8), default=DeliveryStatus.PENDING.value, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    next_attempt_at: Mapped[datetime.datetime | None] = mapped_column(default=None)
+    claimed_until: Mapped[datetime.datetime | None] = mapped_column(default=None)
+    claim_token: Mapped[str | None] = mapped_column(String(36), default=None)
+    sent_at: Mapped[datetime.datetime | None] = mapped_column(default=None)
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    recipients: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+
+    @staticmethod
+    def ensure(user_id: int, keys: Iterable[tuple[ReminderKey, str]]) -> None:
+        """Create a pending record for each reminder that has none; existing ones stay."""
+        rows = [
+            {
+                "user_id": user_id,
+                "subscription_id": key.subscription_id,
+                "subscription_name": name,
+                "payment_date": key.payment_date,
+                "offset_days": key.offset_days,
+                "kind": key.kind,
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "last_error": "",
+                "message_id": "",
+                "recipients": "",
+                "created_at": utcnow(),
+            }
+            for key, name in keys
+        ]
+        if not rows:
+            return
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(Delivery).on_conflict_do_nothing(
+            index_elements=["subscription_id", "payment_date", "offset_days", "kind"]
+        )
+        db.session.execute(statement, rows)
+        db.session.commit()
+
+    @staticmethod
+    def claim(
+        keys: Sequence[ReminderKey], now: datetime.datetime, lease: datetime.timedelta
+    ) -> list[Delivery]:
+        """Take the records of keys that are pending, unclaimed and not backing off.
+
+        One UPDATE decides, so a concurrent run's UPDATE finds them claimed and takes none.
+        """
+        wanted = set(keys)
+        candidates = db.session.scalars(
+            select(Delivery).where(
+                Delivery.subscription_id.in_({key.subscription_id for key in keys})
+            )
+        ).all()
+        ids = [delivery.id for delivery in candidates if delivery.key in wanted]
+        # End the read before writing: SQLite cannot upgrade a stale read to a write.
+        db.session.commit()
+        if not ids:
+            return []
+        claimed_ids = db.session.scalars(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(ids),
+                Delivery.status == DeliveryStatus.PENDING.value,
+                Delivery.claimed_until.is_(None) | (Delivery.claimed_until < now),
+                Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now),
+            )
+            .values(claimed_until=now + lease, claim_token=str(uuid.uuid4()))
+            .returning(Delivery.id)
+        ).all()
+        db.session.commit()
+        query = select(Delivery).where(Delivery.id.in_(claimed_ids)).order_by(Delivery.payment_date)
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def give_up_past(today: datetime.date) -> int:
+        """Fail the pending records whose payment date has passed; how many there were."""
+        result = db.session.execute(
+            update(Delivery)
+            .where(
+                Delivery.status == DeliveryStatus.PENDING.value,
+                Delivery.payment_date < today,
+                Delivery.claimed_until.is_(None),
+            )
+            .values(
+                status=DeliveryStatus.FAILED.value,
+                last_error=Delivery.last_error + " Given up: the date has passed.",
+            )
+        )
+        db.session.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    @property
+    def key(self) -> ReminderKey:
+        assert self.subscription_id is not None
+        return ReminderKey(self.subscription_id, self.payment_date, self.offset_days, self.kind)
+
+    def mark_sent(self, now: datetime.datetime, message_id: str, recipients: Sequence[str]) -> None:
+        """Record the send."""
+        self.attempts += 1
+        self.status = DeliveryStatus.SENT.value
+        self.sent_at = now
+        self.message_id = message_id
+        self.recipients = ", ".join(recipients)
+        self.last_error = ""
+        self.claimed_until = self.claim_token = None
+
+    def mark_failed(self, error: str, *, retry_at: datetime.datetime | None) -> None:
+        """Record a failure: retried from retry_at, or failed for good when None."""
+        self.attempts += 1
+        self.last_error = error
+        self.claimed_until = self.claim_token = None
+        if retry_at is None:
+            self.status = DeliveryStatus.FAILED.value
+        else:
+            self.next_attempt_at = retry_at
+
+    @staticmethod
+    def log_for(user_id: int, limit: int = 200) -> list[Delivery]:
+        """The account's delivery records, newest first."""
+        query = (
+            select(Delivery)
+            .where(Delivery.user_id == user_id)
+            .order_by(Delivery.created_at.desc(), Delivery.id.desc())
+            .limit(limit)
+        )
+        return list(db.session.scalars(query))

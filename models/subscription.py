@@ -1,0 +1,147 @@
+"""Subscriptions: what is paid, how often, and when to be reminded."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+
+from models.base import Base, db, utcnow
+from models.billing import CycleUnit, first_on_or_after, monthly_cost
+from models.user import User
+
+MAX_OFFSET_DAYS = 365
+
+
+def parse_offsets(text: str) -> list[int]:
+    """Reminder offsets such as '7, 1' as distinct days, largest first; ValueError if bad."""
+    offsets: set[int] = set()
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        days = int(part.strip())
+        if not 0 <= days <= MAX_OFFSET_DAYS:
+            raise ValueError(f"{days} is outside 0 to {MAX_OFFSET_DAYS} days")
+        offsets.add(days)
+    return sorted(offsets, reverse=True)
+
+
+def format_offsets(offsets: Sequence[int]) -> str:
+    """Offsets as the form shows them, e.g. '7, 1'."""
+    return ", ".join(str(days) for days in offsets)
+
+
+class Subscription(Base):
+    """Something paid for again and again."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (
+        CheckConstraint("cycle_every >= 1", name="subscription_cycle_positive"),
+        CheckConstraint("price >= 0", name="subscription_price_not_negative"),
+        Index("subscription_reminder_window", "remind_from", "remind_until"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user: Mapped[User] = relationship()
+    name: Mapped[str] = mapped_column(String(100))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    cycle_every: Mapped[int] = mapped_column(default=1)
+    cycle_unit: Mapped[str] = mapped_column(String(5), default=CycleUnit.MONTH.value)
+    billing_anchor: Mapped[datetime.date] = mapped_column(Date)
+    next_payment: Mapped[datetime.date] = mapped_column(Date, index=True)
+    start_date: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    auto_renew: Mapped[bool] = mapped_column(default=True)
+    category: Mapped[str] = mapped_column(String(50), default="")
+    payment_method: Mapped[str] = mapped_column(String(50), default="")
+    url: Mapped[str] = mapped_column(String(500), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    notify: Mapped[bool] = mapped_column(default=True)
+    reminder_offsets: Mapped[str] = mapped_column(String(100), default="")
+    cancellation_date: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    # The window in which any of its reminders can be due, kept so that the
+    # reminder job reads only subscriptions near a reminder, never all of them.
+    remind_from: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    remind_until: Mapped[datetime.date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def unit(self) -> CycleUnit:
+        return CycleUnit(self.cycle_unit)
+
+    @property
+    def monthly_cost(self) -> Decimal:
+        """The price per month on average."""
+        return monthly_cost(self.price, self.unit, self.cycle_every)
+
+    def offsets(self, account_default: Sequence[int]) -> list[int]:
+        """Its own reminder offsets, or the account's when it has none."""
+        return parse_offsets(self.reminder_offsets) or list(account_default)
+
+    def roll_forward(self, today: datetime.date) -> None:
+        """Move an auto-renewing subscription whose date has passed to its next date."""
+        if self.auto_renew and self.next_payment < today:
+            self.next_payment = first_on_or_after(
+                self.billing_anchor, self.unit, self.cycle_every, today
+            )
+
+    def reminder_dates(self) -> list[tuple[str, datetime.date]]:
+        """The dates reminders lead up to: the payment, and the cancellation date if set."""
+        dates = [("renewal", self.next_payment)]
+        if self.cancellation_date is not None:
+            dates.append(("cancellation", self.cancellation_date))
+        return dates
+
+    def update_reminder_window(self, account_default: Sequence[int]) -> None:
+        """Recompute the dates between which a reminder may be due."""
+        offsets = self.offsets(account_default)
+        if not (self.active and self.notify and offsets):
+            self.remind_from = self.remind_until = None
+            return
+        dates = [date for _, date in self.reminder_dates()]
+        self.remind_from = min(dates) - datetime.timedelta(days=max(offsets))
+        self.remind_until = max(dates)
+
+    @staticmethod
+    def for_user(user_id: int) -> list[Subscription]:
+        """The account's subscriptions, next payment first."""
+        query = (
+            select(Subscription)
+            .where(Subscription.user_id == user_id)
+            .order_by(Subscription.active.desc(), Subscription.next_payment, Subscription.name)
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def owned(subscription_id: int, user_id: int) -> Subscription | None:
+        """The subscription, if it belongs to this account."""
+        return db.session.scalar(
+            select(Subscription).where(
+                Subscription.id == subscription_id, Subscription.user_id == user_id
+            )
+        )
+
+    @staticmethod
+    def in_reminder_window(first_day: datetime.date, last_day: datetime.date) -> list[Subscription]:
+        """Subscriptions with a reminder window touching first_day..last_day (index-backed)."""
+        query = (
+            select(Subscription)
+            .where(Subscription.remind_from <= last_day, Subscription.remind_until >= first_day)
+            .options(selectinload(Subscription.user).selectinload(User.email_settings))
+        )
+        return list(db.session.scalars(query))
+
+    @staticmethod
+    def overdue_auto_renewals(today: datetime.date) -> list[Subscription]:
+        """Auto-renewing subscriptions whose payment date has passed."""
+        query = select(Subscription).where(
+            Subscription.auto_renew.is_(True),
+            Subscription.active.is_(True),
+            Subscription.next_payment < today,
+        )
+        return list(db.session.scalars(query))

@@ -1,0 +1,65 @@
+"""Accounts and subscriptions made directly in the database, for the reminder tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from models import EmailSettings, Subscription, User, db, parse_offsets
+from tests.smtp_servers import LOOPBACK
+
+
+def make_account(
+    username: str,
+    *,
+    port: int,
+    timezone: str = "UTC",
+    send_hour: int = 9,
+    default_offsets: str = "1",
+    digest: bool = True,
+    other_recipients: str = "",
+    email: str | None = None,
+) -> User:
+    """An account whose reminders go, unencrypted, to the SMTP server on port."""
+    user = User(username=username, email=email or f"{username}@example.test", timezone=timezone)
+    user.set_password("password123")
+    user.email_settings = EmailSettings(
+        enabled=True,
+        host=LOOPBACK,
+        port=port,
+        security="none",
+        from_email="dues@example.test",
+        from_name="Dues",
+        timeout=1,
+        send_hour=send_hour,
+        default_offsets=default_offsets,
+        digest=digest,
+        other_recipients=other_recipients,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_subscription(user: User, name: str, next_payment: dt.date, **fields: Any) -> Subscription:
+    """A monthly subscription of user's, with its reminder window computed as the page does."""
+    for name_, default in (("active", True), ("notify", True), ("auto_renew", True)):
+        fields.setdefault(name_, default)
+    fields.setdefault("reminder_offsets", "")
+    subscription = Subscription(
+        user_id=user.id,
+        name=name,
+        price=Decimal(fields.pop("price", "12.99")),
+        currency=fields.pop("currency", "EUR"),
+        cycle_every=fields.pop("cycle_every", 1),
+        cycle_unit=fields.pop("cycle_unit", "month"),
+        billing_anchor=fields.pop("billing_anchor", next_payment),
+        next_payment=next_payment,
+        **fields,
+    )
+    subscription.user = user
+    subscription.update_reminder_window(parse_offsets(user.email_settings.default_offsets))
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription

@@ -1,0 +1,128 @@
+"""The subscription form and what it holds once valid."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Field,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from models import CycleUnit, Subscription, first_on_or_after, format_offsets, parse_offsets
+from views.forms import no_control_characters, valid_offsets
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+CYCLE_CHOICES = [SelectChoice(unit.value, f"{unit.value}s") for unit in CycleUnit]
+
+
+def valid_currency(form: FlaskForm, field: Field) -> None:
+    """Accept a three-letter ISO 4217 code, in any case."""
+    field.data = (field.data or "").strip().upper()
+    if not _CURRENCY.match(field.data):
+        raise ValidationError("Enter a three-letter currency code, such as EUR or USD.")
+
+
+def _anchor(subscription: Subscription) -> datetime.date:
+    """The date billing cycles are counted from.
+
+    The start date, when the next payment is on its cycle: that keeps a
+    subscription started on the 31st on the 31st after short months.
+    """
+    start, payment = subscription.start_date, subscription.next_payment
+    if start is None or start > payment:
+        return payment
+    on_cycle = first_on_or_after(start, subscription.unit, subscription.cycle_every, payment)
+    return start if on_cycle == payment else payment
+
+
+def _text(label: str, maximum: int, *extra: object) -> StringField:
+    return StringField(label, validators=[*extra, Length(max=maximum), no_control_characters])
+
+
+class SubscriptionForm(FlaskForm):
+    """Everything about one subscription."""
+
+    name = _text("Name", 100, DataRequired("Enter a name."))
+    price = DecimalField(
+        "Price",
+        places=2,
+        validators=[
+            InputRequired("Enter the price, such as 12.99."),
+            NumberRange(0, 10**9, "Enter a price from 0 up."),
+        ],
+    )
+    currency = StringField("Currency", default="EUR", validators=[valid_currency])
+    cycle_every = IntegerField(
+        "Every",
+        default=1,
+        validators=[InputRequired("Enter how many."), NumberRange(1, 365, "Enter 1 to 365.")],
+    )
+    cycle_unit = SelectField(
+        "Billing cycle", choices=CYCLE_CHOICES, default=CycleUnit.MONTH.value, validate_choice=True
+    )
+    next_payment = DateField(
+        "Next payment", validators=[InputRequired("Enter the next payment date.")]
+    )
+    start_date = DateField("Start date", validators=[Optional()])
+    auto_renew = BooleanField("Renews automatically", default=True)
+    category = _text("Category", 50)
+    payment_method = _text("Payment method", 50)
+    url = URLField("Website", validators=[Optional(), URL(message="Enter a web address.")])
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+    active = BooleanField("Active", default=True)
+    notify = BooleanField("Notify me", default=True)
+    reminder_offsets = _text("Remind me (days before)", 100, valid_offsets)
+    cancellation_date = DateField("Cancellation date", validators=[Optional()])
+
+    def fill(self, subscription: Subscription) -> None:
+        """Copy the validated values onto subscription."""
+        subscription.name = (self.name.data or "").strip()
+        subscription.price = Decimal(self.price.data or 0)
+        subscription.currency = self.currency.data or ""
+        subscription.cycle_every = int(self.cycle_every.data or 1)
+        subscription.cycle_unit = CycleUnit(self.cycle_unit.data).value
+        assert self.next_payment.data is not None
+        subscription.next_payment = self.next_payment.data
+        subscription.start_date = self.start_date.data
+        subscription.billing_anchor = self.next_payment.data
+        start = self.start_date.data
+        unit = CycleUnit(subscription.cycle_unit)
+        # Count from the start date when the next payment is on its cycle: that keeps
+        # a subscription started on the 31st on the 31st after short months.
+        if start is not None and start <= subscription.next_payment:
+            if first_on_or_after(
+                start, unit, subscription.cycle_every, subscription.next_payment
+            ) == (subscription.next_payment):
+                subscription.billing_anchor = start
+        subscription.auto_renew = bool(self.auto_renew.data)
+        subscription.category = (self.category.data or "").strip()
+        subscription.payment_method = (self.payment_method.data or "").strip()
+        subscription.url = (self.url.data or "").strip()
+        subscription.notes = self.notes.data or ""
+        subscription.active = bool(self.active.data)
+        subscription.notify = bool(self.notify.data)
+        subscription.reminder_offsets = format_offsets(
+            parse_offsets(self.reminder_offsets.data or "")
+        )
+        subscription.cancellation_date = self.cancellation_date.data

@@ -1,0 +1,85 @@
+"""The subscription list, and adding, editing and deleting subscriptions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from models import Subscription, db, parse_offsets, utcnow
+from views.subscription_form import SubscriptionForm
+
+bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
+
+
+def _owned_or_404(subscription_id: int) -> Subscription:
+    subscription = Subscription.owned(subscription_id, current_user.id)
+    if subscription is None:
+        abort(404)
+    return subscription
+
+
+def _account_offsets() -> list[int]:
+    settings = current_user.email_settings
+    return parse_offsets(settings.default_offsets) if settings else []
+
+
+@bp.get("")
+def index() -> str:
+    """Every subscription, next payment first, with the monthly cost per currency."""
+    subscriptions = Subscription.for_user(current_user.id)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for subscription in subscriptions:
+        if subscription.active:
+            totals[subscription.currency] += subscription.monthly_cost
+    return render_template(
+        "subscriptions.html",
+        subscriptions=subscriptions,
+        monthly_totals=sorted(totals.items()),
+        today=utcnow().date(),
+    )
+
+
+def _save(form: SubscriptionForm, subscription: Subscription, message: str) -> Response:
+    form.fill(subscription)
+    subscription.update_reminder_window(_account_offsets())
+    db.session.add(subscription)
+    db.session.commit()
+    flash(message.format(name=subscription.name))
+    return redirect(url_for(".index"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def add() -> Response | tuple[str, int]:
+    """Add a subscription."""
+    form = SubscriptionForm()
+    if form.validate_on_submit():
+        return _save(form, Subscription(user_id=current_user.id), "Added {name}.")
+    status = 422 if form.is_submitted() else 200
+    return render_template("subscription_form.html", form=form, subscription=None), status
+
+
+@bp.route("/<int:subscription_id>/edit", methods=["GET", "POST"])
+def edit(subscription_id: int) -> Response | tuple[str, int]:
+    """Change a subscription."""
+    subscription = _owned_or_404(subscription_id)
+    form = SubscriptionForm(obj=subscription)
+    if form.validate_on_submit():
+        return _save(form, subscription, "Saved {name}.")
+    status = 422 if form.is_submitted() else 200
+    return render_template("subscription_form.html", form=form, subscription=subscription), status
+
+
+@bp.route("/<int:subscription_id>/delete", methods=["GET", "POST"])
+def delete(subscription_id: int) -> Response | str:
+    """Ask, then delete a subscription; its notification log stays."""
+    subscription = _owned_or_404(subscription_id)
+    if request.method != "POST":
+        return render_template("subscription_delete.html", subscription=subscription)
+    db.session.delete(subscription)
+    db.session.commit()
+    flash(f"Deleted {subscription.name}.")
+    return redirect(url_for(".index"))
