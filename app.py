@@ -7,7 +7,6 @@ import logging
 import os
 import secrets
 import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -85,6 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.add_url_rule("/", "index", lambda: redirect(url_for("subscriptions.index")))
     if str(app.config["SCHEDULER"]).lower() not in ("off", "false", "0"):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
+        app.extensions["dues_scheduler"] = scheduler
         app.before_request(scheduler.start_once)
 
     @app.context_processor
@@ -150,6 +150,7 @@ class ReminderScheduler:
         self._app = app
         self._interval = interval
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     def start_once(self) -> None:
@@ -161,8 +162,14 @@ class ReminderScheduler:
                 self._thread = threading.Thread(target=self._loop, name="reminders", daemon=True)
                 self._thread.start()
 
+    def stop(self) -> None:
+        """Stop after the run in progress, if any."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+
     def _loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             with self._app.app_context():
                 try:
                     summary = run_reminders(utcnow())
@@ -171,4 +178,4 @@ class ReminderScheduler:
                     log.exception("reminder run failed")
                 else:
                     log.info("reminders: %s", summary.line())
-            time.sleep(self._interval)
+            self._stopping.wait(self._interval)

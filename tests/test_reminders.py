@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +15,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from models import Delivery, Subscription, db
+from app import create_app
+from models import Delivery, Subscription, db, utcnow
 from reminders import run_reminders
 from tests.conftest import REFUSED_RECIPIENT, SmtpLab
 from tests.factories import make_account, make_subscription
-from tests.smtp_servers import free_port
+from tests.smtp_servers import free_port, wait_for
 
 UTC = dt.UTC
 ROOT = Path(__file__).resolve().parent.parent
@@ -253,3 +255,21 @@ def test_two_runs_started_at_once_deliver_each_reminder_once(
     assert sum(sent) == 60
     subjects = [r.message["Subject"] for r in server.received]
     assert len(subjects) == 60 and len(set(subjects)) == 60
+
+
+def test_the_running_app_sends_due_reminders_by_itself(
+    app_config: dict[str, object], smtp: SmtpLab
+) -> None:
+    app = create_app({**app_config, "SCHEDULER": "on", "SCHEDULER_INTERVAL": 0.2})
+    with app.app_context():
+        user = make_account("alice", port=smtp.plain_no_starttls.port, send_hour=0)
+        make_subscription(user, "Soon", utcnow().date() + dt.timedelta(days=1))
+    try:
+        app.test_client().get("/login")
+        wait_for(lambda: len(smtp.plain_no_starttls.received) == 1)
+        time.sleep(0.5)
+        assert len(smtp.plain_no_starttls.received) == 1, "sent once, though the job ran again"
+    finally:
+        app.extensions["dues_scheduler"].stop()
+        with app.app_context():
+            db.engine.dispose()
