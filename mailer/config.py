@@ -41,6 +41,7 @@ class SmtpConfig:
     security: Security = Security.STARTTLS
     verify_certificate: bool = True
     ca_certificates: str | None = None
+    pinned_sha256: str | None = None
     username: str = ""
     password: str = field(default="", repr=False)
     timeout: float = 15.0

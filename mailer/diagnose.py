@@ -9,20 +9,22 @@ import ssl
 from mailer.config import Security, SmtpConfig
 from mailer.errors import (
     AuthenticationFailed,
+    CertificateRefused,
     ConnectionFailed,
     MailError,
     ProtocolError,
     RecipientsRefused,
     SenderRefused,
-    Stage,
     TimedOut,
     TlsFailed,
 )
-from mailer.transcript import HIDDEN
+from mailer.tls import PinnedCertificateMismatch
+from mailer.transcript import HIDDEN, Stage
 
 _HINT_IGNORE_OR_TRUST = (
-    'If this is your own server with a self-signed certificate, tick "Ignore SSL verification", '
-    "or give the server a certificate from a trusted authority (e.g. Let's Encrypt)."
+    'If this is your own server, check the certificate below and press "Trust this '
+    'certificate", or tick "Ignore SSL verification"; or give the server a certificate '
+    "from a trusted authority (e.g. Let's Encrypt)."
 )
 
 # OpenSSL's X509_V_ERR_* codes that users meet with mail servers.
@@ -60,8 +62,21 @@ def translate(
 
     if timed_out or isinstance(exc, TimeoutError) or "timed out" in str(exc):
         return build(TimedOut, *_timeout_explanation(stage, config, where))
+    if isinstance(exc, PinnedCertificateMismatch):
+        return CertificateRefused(
+            "The server's certificate changed: it is not the one you trusted.",
+            hint="If the server got a new certificate, check it and trust it again; "
+            "otherwise someone may be intercepting the connection.",
+            stage=stage,
+            detail=detail,
+            reason="changed",
+            expected_fingerprint=exc.expected,
+            actual_fingerprint=exc.actual,
+        )
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return build(TlsFailed, *_certificate_explanation(exc, config))
+        summary, hint = _certificate_explanation(exc, config)
+        problem = _CERTIFICATE_PROBLEMS.get(exc.verify_code, "not trusted")
+        return CertificateRefused(summary, hint=hint, stage=stage, detail=detail, reason=problem)
     if isinstance(exc, ssl.SSLError):
         return build(TlsFailed, *_tls_explanation(exc, config, where))
     if isinstance(exc, smtplib.SMTPNotSupportedError):

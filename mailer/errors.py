@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 
-from mailer.transcript import Transcript
-
-
-class Stage(enum.Enum):
-    """The step of an SMTP attempt, in the order they happen."""
-
-    CONNECT = "connect"
-    TLS = "TLS handshake"
-    GREETING = "greeting"
-    EHLO = "EHLO"
-    STARTTLS = "STARTTLS"
-    AUTH = "log-in"
-    MAIL_FROM = "sender (MAIL FROM)"
-    RCPT_TO = "recipients (RCPT TO)"
-    DATA = "message (DATA)"
-    QUIT = "QUIT"
+from mailer.transcript import Stage, Transcript
 
 
 class MailError(Exception):
@@ -99,3 +83,23 @@ class RecipientsRefused(MailError):
 
 class ProtocolError(MailError):
     """The server answered something the mailer cannot go on from."""
+
+
+class CertificateRefused(TlsFailed):
+    """The server's certificate was not trusted; trusting it may be the way on."""
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        hint: str,
+        stage: Stage,
+        detail: str,
+        reason: str,
+        expected_fingerprint: str | None = None,
+        actual_fingerprint: str | None = None,
+    ) -> None:
+        super().__init__(summary, hint=hint, stage=stage, detail=detail)
+        self.reason = reason
+        self.expected_fingerprint = expected_fingerprint
+        self.actual_fingerprint = actual_fingerprint

@@ -1,12 +1,29 @@
-"""A record of what client and server said, with credentials hidden."""
+"""A record of one SMTP attempt: its steps, and what client and server said, secrets hidden."""
 
 from __future__ import annotations
 
+import enum
 import time
 from dataclasses import dataclass, field
 from typing import Literal
 
 HIDDEN = "[hidden]"
+
+
+class Stage(enum.Enum):
+    """The steps of an SMTP attempt, in the order they happen."""
+
+    RESOLVE = "resolve"
+    CONNECT = "connect"
+    TLS = "TLS handshake"
+    GREETING = "greeting"
+    EHLO = "EHLO"
+    STARTTLS = "STARTTLS"
+    AUTH = "log-in"
+    MAIL_FROM = "sender (MAIL FROM)"
+    RCPT_TO = "recipients (RCPT TO)"
+    DATA = "message (DATA)"
+    QUIT = "QUIT"
 
 
 @dataclass(frozen=True)
@@ -19,12 +36,47 @@ class TranscriptLine:
 
 
 @dataclass
+class Step:
+    """One step of the attempt: how long it took, whether it worked, what it found."""
+
+    stage: Stage
+    started: float
+    elapsed: float | None = None
+    ok: bool | None = None
+    detail: str = ""
+
+
+@dataclass
 class Transcript:
-    """The lines of one SMTP attempt."""
+    """The steps and lines of one SMTP attempt."""
 
     lines: list[TranscriptLine] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     secrets: tuple[str, ...] = ()
+
+    @property
+    def stage(self) -> Stage:
+        """The step under way (or the last one)."""
+        return self.steps[-1].stage if self.steps else Stage.RESOLVE
+
+    def begin(self, stage: Stage) -> None:
+        """Start a step; the one under way, if any, ended well."""
+        self.end(ok=True)
+        self.steps.append(Step(stage, time.monotonic()))
+
+    def end(self, *, ok: bool) -> None:
+        """End the step under way."""
+        if self.steps and self.steps[-1].ok is None:
+            step = self.steps[-1]
+            step.ok = ok
+            step.elapsed = time.monotonic() - step.started
+
+    def describe(self, detail: str) -> None:
+        """Say what the step under way found, e.g. the TLS version."""
+        if self.steps:
+            self.steps[-1].detail = self.scrub(detail)
+        self.add("note", detail)
 
     def add(self, speaker: Literal["client", "server", "note"], text: str) -> None:
         """Append a line, with any known secret replaced."""

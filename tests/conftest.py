@@ -37,6 +37,7 @@ class SmtpLab:
     """One of each kind of mail server a self-hoster meets, all on 127.0.0.1."""
 
     ca_pem: str
+    self_signed_pem: str
     starttls_self_signed: SmtpServer
     plain_no_starttls: SmtpServer
     implicit_tls_self_signed: SmtpServer
@@ -68,6 +69,7 @@ def smtp_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpLab]:
     self_signed_context = context(*self_signed)
     lab = SmtpLab(
         ca_pem=ca.cert_pem.bytes().decode(),
+        self_signed_pem=self_signed[0].decode(),
         starttls_self_signed=start_smtp_server(tls_context=self_signed_context),
         plain_no_starttls=start_smtp_server(RecordingHandler(refuse={REFUSED_RECIPIENT})),
         implicit_tls_self_signed=start_smtp_server(ssl_context=self_signed_context),

@@ -1,0 +1,127 @@
+"""smtplib.SMTP that records its steps and conversation and checks pinned certificates."""
+
+from __future__ import annotations
+
+import functools
+import smtplib
+import socket
+import ssl
+from collections.abc import Sequence
+from typing import Any
+
+from mailer.certificates import CertificateInfo
+from mailer.config import SmtpConfig
+from mailer.tls import check_pin, trust_description
+from mailer.transcript import HIDDEN, Stage, Transcript
+from mailer.watchdog import Watchdog
+
+
+@functools.cache
+def _local_hostname() -> str:
+    """The name given in EHLO; looked up once, since getfqdn may be slow."""
+    return socket.getfqdn()
+
+
+def describe_tls(sock: socket.socket) -> str:
+    """The protocol and cipher of a TLS socket, e.g. 'TLSv1.3, TLS_AES_256_GCM_SHA384'."""
+    if not isinstance(sock, ssl.SSLSocket):
+        return "not encrypted"
+    cipher = sock.cipher()
+    return f"{sock.version()}, {cipher[0]}" if cipher else str(sock.version())
+
+
+def _connect_first(
+    addresses: Sequence[tuple[socket.AddressFamily, socket.SocketKind, int, str, Any]],
+    timeout: float,
+) -> socket.socket:
+    """A socket connected to the first address that answers, as create_connection does."""
+    error: OSError | None = None
+    for family, kind, protocol, _, address in addresses:
+        sock = socket.socket(family, kind, protocol)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+        else:
+            return sock
+    raise error or OSError("the host name has no address")
+
+
+class RecordingSMTP(smtplib.SMTP):
+    """smtplib.SMTP that keeps a transcript of steps and lines."""
+
+    def __init__(
+        self,
+        config: SmtpConfig,
+        transcript: Transcript,
+        watchdog: Watchdog,
+        implicit_tls: ssl.SSLContext | None,
+    ) -> None:
+        self._config = config
+        self._transcript = transcript
+        self._watchdog = watchdog
+        self._implicit_tls = implicit_tls
+        self._hiding_credentials = False
+        self._next_send_is_message = False
+        self.greeting = ""
+        super().__init__(timeout=config.timeout, local_hostname=_local_hostname())
+        # starttls() verifies the name in self._host, which only a connecting __init__ sets.
+        self._host = config.host
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        self._transcript.begin(Stage.RESOLVE)
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        self._transcript.describe(", ".join(str(address[4][0]) for address in addresses))
+        self._transcript.begin(Stage.CONNECT)
+        self._transcript.add("note", f"connecting to {host} port {port}")
+        sock = _connect_first(addresses, timeout)
+        self._watchdog.watch(sock)
+        if self._implicit_tls is not None:
+            self._transcript.begin(Stage.TLS)
+            sock = self._implicit_tls.wrap_socket(sock, server_hostname=host)
+            try:
+                self.tls_established(sock)
+            except ssl.SSLError:
+                sock.close()
+                raise
+        self._transcript.begin(Stage.GREETING)
+        return sock
+
+    def tls_established(self, sock: ssl.SSLSocket) -> None:
+        """Check a pinned certificate and note what the handshake gave."""
+        check_pin(sock, self._config)
+        der = sock.getpeercert(binary_form=True)
+        certificate = f"; certificate {CertificateInfo.from_der(der).subject}" if der else ""
+        self._transcript.describe(
+            f"{describe_tls(sock)}{certificate}, {trust_description(self._config)}"
+        )
+
+    def send(self, s: str | bytes) -> None:  # type: ignore[override]
+        text = s.decode("utf-8", "replace") if isinstance(s, bytes) else s
+        if self._next_send_is_message:
+            self._next_send_is_message = False
+            self._transcript.add("client", f"[message, {len(s)} bytes]")
+        elif self._hiding_credentials:
+            self._transcript.add("client", HIDDEN)
+        elif text.upper().startswith("AUTH "):
+            self._hiding_credentials = True
+            self._transcript.add("client", " ".join(text.split()[:2] + [HIDDEN]))
+        else:
+            self._transcript.add("client", text.rstrip("\r\n"))
+        super().send(s)
+
+    def getreply(self) -> tuple[int, bytes]:
+        code, message = super().getreply()
+        if self._watchdog.fired:
+            # A reply cut short by the deadline may parse as a valid one; it is not.
+            raise smtplib.SMTPServerDisconnected("connection cut at the deadline")
+        text = message.decode("utf-8", "replace")
+        for line in text.splitlines() or [""]:
+            self._transcript.add("server", f"{code} {line}")
+        if self._transcript.stage is Stage.GREETING and not self.greeting:
+            self.greeting = f"{code} {text}"
+        self._next_send_is_message = code == 354
+        self._hiding_credentials = self._hiding_credentials and code == 334
+        return code, message
