@@ -20,7 +20,13 @@ from werkzeug.wrappers import Response
 
 from models import User, db, utcnow
 from reminders import run_reminders
-from views import auth, deliveries, notifications, subscriptions
+from views import (
+    auth,
+    deliveries,
+    notifications,
+    sending,  # noqa: F401  # adds its routes to the notifications blueprint
+    subscriptions,
+)
 
 log = logging.getLogger("dues")
 
@@ -77,7 +83,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(notifications.bp)
+    app.register_blueprint(notifications.bp)  # with the routes of views.sending
     app.register_blueprint(subscriptions.bp)
     app.register_blueprint(deliveries.bp)
     app.before_request(auth.guard)

@@ -14,6 +14,7 @@ from mailer.errors import (
     TlsFailed,
 )
 from mailer.message import compose
+from mailer.probe import USUAL_PORTS, PortReport, best, detect
 from mailer.transcript import Stage, Step, Transcript, TranscriptLine
 from mailer.transport import (
     SendReceipt,
@@ -24,11 +25,13 @@ from mailer.transport import (
 )
 
 __all__ = [
+    "USUAL_PORTS",
     "AuthenticationFailed",
     "CertificateInfo",
     "CertificateRefused",
     "ConnectionFailed",
     "MailError",
+    "PortReport",
     "ProtocolError",
     "RecipientsRefused",
     "SendReceipt",
@@ -42,7 +45,9 @@ __all__ = [
     "TlsFailed",
     "Transcript",
     "TranscriptLine",
+    "best",
     "compose",
+    "detect",
     "envelope_recipients",
     "fingerprint",
     "has_control_characters",

@@ -43,6 +43,8 @@ class EmailSettings(Base):
     port: Mapped[int] = mapped_column(default=587)
     security: Mapped[str] = mapped_column(String(8), default=Security.STARTTLS.value)
     verify_certificate: Mapped[bool] = mapped_column(default=True)
+    ca_certificates: Mapped[str] = mapped_column(Text, default="")
+    pinned_fingerprint: Mapped[str | None] = mapped_column(String(95), default=None)
     username: Mapped[str] = mapped_column(String(254), default="")
     password_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     from_email: Mapped[str] = mapped_column(String(254), default="")
@@ -72,6 +74,15 @@ class EmailSettings(Base):
         return decrypt(self.password_encrypted) if self.password_encrypted else ""
 
     @property
+    def trust(self) -> str:
+        """Which certificates these settings accept, in the order that decides."""
+        if not self.verify_certificate:
+            return "any"
+        if self.pinned_fingerprint:
+            return "pinned"
+        return "ca" if self.ca_certificates else "system"
+
+    @property
     def other_recipient_list(self) -> list[str]:
         """The extra addresses that get every reminder."""
         return split_addresses(self.other_recipients)
@@ -83,6 +94,8 @@ class EmailSettings(Base):
             port=self.port,
             security=Security(self.security),
             verify_certificate=self.verify_certificate,
+            ca_certificates=self.ca_certificates or None,
+            pinned_sha256=self.pinned_fingerprint,
             username=self.username,
             password=self.stored_password(),
             timeout=self.timeout,

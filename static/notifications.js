@@ -81,6 +81,24 @@
       });
     }
 
+    // "Use these settings" fills the form at once; without JavaScript the server does it.
+    result.addEventListener("click", function (event) {
+      var use = event.target.closest("button[data-use-security]");
+      if (!use) { return; }
+      event.preventDefault();
+      security.value = use.dataset.useSecurity;
+      port.value = use.dataset.usePort;
+      portTyped = true;
+      var ignore = form.querySelector("#ignore_verification");
+      if (ignore) { ignore.checked = false; }
+      refreshWarnings();
+      var note = document.createElement("p");
+      note.className = "result-title";
+      note.textContent = security.options[security.selectedIndex].text + " on port " + port.value +
+        " copied into the form: press Save to keep it.";
+      result.appendChild(note);
+    });
+
     function showFieldErrors(page) {
       form.querySelectorAll(".field").forEach(function (field) {
         var fresh = page.getElementById(field.id);

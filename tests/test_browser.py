@@ -186,3 +186,46 @@ def test_a_subscription_added_in_the_page_gets_its_reminder_and_a_log_entry(
     expect(rows.first).to_contain_text("sent")
     expect(rows.first).to_contain_text("to alice@example.test")
     screenshot(page, "notification-log")
+
+
+def test_trusting_a_certificate_takes_two_clicks_and_no_ignoring(page: Page, smtp: SmtpLab) -> None:
+    server = smtp.starttls_self_signed
+    create_account(page)
+    fill_server(page, server.port, "TLS")
+    page.get_by_role("button", name="Send test email").click()
+    result = page.get_by_role("status").filter(has_text="Test email")
+    expect(result).to_contain_text("Refused because")
+    expect(result.get_by_role("listitem").filter(has_text="STARTTLS")).to_have_class(
+        re.compile("step-failed")
+    )
+    screenshot(page, "certificate-shown")
+    page.get_by_role("button", name="Trust this certificate").click()
+    expect(page.locator("#trust-status")).to_contain_text("only the certificate you trusted")
+    expect(page.get_by_label("Ignore SSL verification")).not_to_be_checked()
+    expect(page.get_by_label("Port", exact=True)).to_have_value(str(server.port))
+    page.get_by_role("button", name="Send test email").click()
+    expect(result).to_contain_text("Test email sent")
+    expect(result).to_contain_text("STARTTLS (TLSv1.")
+    assert server.received[-1].tls_version is not None
+    screenshot(page, "certificate-trusted-sent")
+
+
+def test_detect_settings_fills_the_form_with_one_click(
+    page: Page, csrf_app: Flask, smtp: SmtpLab
+) -> None:
+    csrf_app.config["DETECT_PORTS"] = [
+        (smtp.implicit_tls_self_signed.port, True),
+        (smtp.starttls_self_signed.port, False),
+        (smtp.plain_no_starttls.port, False),
+    ]
+    create_account(page)
+    page.get_by_label("SMTP host").fill("127.0.0.1")
+    page.get_by_role("button", name="Detect settings").click()
+    result = page.get_by_role("status").filter(has_text="detected")
+    expect(result).to_contain_text(f"SSL on port {smtp.implicit_tls_self_signed.port}")
+    screenshot(page, "detect-settings")
+    page.get_by_role("button", name="Use these settings").click()
+    expect(page.get_by_label("Encryption")).to_have_value("ssl")
+    expect(page.get_by_label("Port", exact=True)).to_have_value(
+        str(smtp.implicit_tls_self_signed.port)
+    )

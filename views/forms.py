@@ -6,8 +6,8 @@ import dataclasses
 import functools
 import ipaddress
 import re
+import ssl
 import zoneinfo
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +33,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from mailer import Security, SmtpConfig, has_control_characters
-from models import parse_offsets, split_addresses
+from mailer import Security, SmtpConfig, has_control_characters, parse_ca_bundle
+from models import EmailSettings, parse_offsets, split_addresses
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
@@ -78,6 +78,21 @@ def valid_offsets(form: FlaskForm, field: Field) -> None:
 def time_zone_choices() -> list[str]:
     """Every IANA time zone name, sorted."""
     return sorted(zoneinfo.available_timezones())
+
+
+def valid_ca_bundle(form: FlaskForm, field: Field) -> None:
+    """Accept one or more PEM certificates that a TLS context can load."""
+    pem = (field.data or "").strip()
+    if not pem:
+        return
+    try:
+        parse_ca_bundle(pem)
+        ssl.create_default_context(cadata=pem)
+    except (ValueError, ssl.SSLError) as exc:
+        raise ValidationError(
+            "Paste one or more certificates in PEM form, each from "
+            "-----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----."
+        ) from exc
 
 
 def _address_problem(address: str) -> str | None:
@@ -124,6 +139,8 @@ class NotificationSettings:
     port: int
     security: Security
     verify_certificate: bool
+    ca_certificates: str
+    forget_pinned: bool
     username: str
     new_password: str = dataclasses.field(repr=False)
     clear_password: bool
@@ -137,19 +154,21 @@ class NotificationSettings:
     timezone: str
     digest: bool
 
-    def smtp_config(self, stored_password: Callable[[], str]) -> SmtpConfig:
-        """The mailer's config; the stored password is read only when needed."""
+    def smtp_config(self, stored: EmailSettings) -> SmtpConfig:
+        """The mailer's config: these values, with what only the server keeps."""
         if self.new_password:
             password = self.new_password
         elif self.clear_password:
             password = ""
         else:
-            password = stored_password()
+            password = stored.stored_password()
         return SmtpConfig(
             host=self.host,
             port=self.port,
             security=self.security,
             verify_certificate=self.verify_certificate,
+            ca_certificates=self.ca_certificates or None,
+            pinned_sha256=None if self.forget_pinned else stored.pinned_fingerprint,
             username=self.username,
             password=password,
             timeout=self.timeout,
@@ -181,6 +200,10 @@ class NotificationSettingsForm(FlaskForm):
         validate_choice=True,
     )
     ignore_verification = BooleanField("Ignore SSL verification")
+    ca_certificates = TextAreaField(
+        "Trusted CA certificate (PEM)", validators=[Length(max=100_000), valid_ca_bundle]
+    )
+    forget_pinned = BooleanField("Stop trusting this certificate")
     username = StringField("Username", validators=[Length(max=254), no_control_characters])
     password = PasswordField("Password", validators=[Length(max=512), no_control_characters])
     clear_password = BooleanField("Remove the stored password")
@@ -225,6 +248,8 @@ class NotificationSettingsForm(FlaskForm):
             port=int(self.port.data or 0),
             security=Security(self.security.data),
             verify_certificate=not self.ignore_verification.data,
+            ca_certificates=(self.ca_certificates.data or "").strip(),
+            forget_pinned=bool(self.forget_pinned.data),
             username=(self.username.data or "").strip(),
             new_password=self.password.data or "",
             clear_password=bool(self.clear_password.data),

@@ -2,61 +2,28 @@
 
 from __future__ import annotations
 
-import datetime
 import json
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
-from email.message import EmailMessage
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from mailer import (
-    MailError,
     Security,
-    SendReceipt,
-    SmtpConfig,
-    compose,
     port_mismatch,
-    send_message,
 )
 from models import (
     SECURITY_VALUES,
     EmailSettings,
     Subscription,
-    UndecryptableSecret,
     db,
     format_offsets,
-    utcnow,
 )
-from reminders import ReminderItem, compose_reminder
 from views.forms import NotificationSettings, NotificationSettingsForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/settings")
 
 _COMMON_PORTS = (25, 465, 587, 2525)
-_SAMPLE_ITEMS = [
-    ("Streaming service", Decimal("12.99"), 3),
-    ("Cloud storage", Decimal("2.99"), 5),
-]
-
-
-@dataclass(frozen=True)
-class SendOutcome:
-    """What happened when a message was sent from the page: a receipt or an error."""
-
-    what: str
-    recipient: str
-    elapsed: float
-    receipt: SendReceipt | None = None
-    error: MailError | None = None
-
-    @property
-    def transcript(self) -> str:
-        return self.error.transcript.render() if self.error else ""
 
 
 def account_settings() -> EmailSettings:
@@ -76,6 +43,7 @@ def _form_from(settings: EmailSettings) -> NotificationSettingsForm:
             "port": settings.port,
             "security": settings.security,
             "ignore_verification": not settings.verify_certificate,
+            "ca_certificates": settings.ca_certificates,
             "username": settings.username,
             "from_email": settings.from_email or current_user.email,
             "from_name": settings.from_name,
@@ -90,12 +58,13 @@ def _form_from(settings: EmailSettings) -> NotificationSettingsForm:
     )
 
 
-def _render(
+def render_page(
     form: NotificationSettingsForm,
     settings: EmailSettings,
-    outcome: SendOutcome | None = None,
     status: int = 200,
+    **result: object,
 ) -> tuple[str, int]:
+    """The page with the form as given and, in its result panel, what result holds."""
     security = Security(form.security.data) if form.security.data in SECURITY_VALUES else None
     port = form.port.data if isinstance(form.port.data, int) else None
     port_warnings = {
@@ -107,11 +76,11 @@ def _render(
         "notifications.html",
         form=form,
         settings=settings,
-        outcome=outcome,
         port_warning=port_mismatch(security, port) if security and port else None,
         port_warnings_json=json.dumps({key: text for key, text in port_warnings.items() if text}),
         conventional_ports_json=json.dumps({s.value: s.conventional_port for s in Security}),
         plain_password_warning=security is Security.NONE and bool(form.username.data),
+        **result,
     )
     return page, status
 
@@ -120,7 +89,7 @@ def _render(
 def settings_page() -> tuple[str, int]:
     """Show the settings as stored; the password never leaves the server."""
     settings = account_settings()
-    return _render(_form_from(settings), settings)
+    return render_page(_form_from(settings), settings)
 
 
 def _store(values: NotificationSettings, settings: EmailSettings) -> None:
@@ -129,6 +98,9 @@ def _store(values: NotificationSettings, settings: EmailSettings) -> None:
     settings.port = values.port
     settings.security = values.security.value
     settings.verify_certificate = values.verify_certificate
+    settings.ca_certificates = values.ca_certificates
+    if values.forget_pinned:
+        settings.pinned_fingerprint = None
     settings.username = values.username
     if values.new_password:
         settings.store_password(values.new_password)
@@ -156,75 +128,8 @@ def save() -> Response | tuple[str, int]:
         valid = form.require_sending_fields(for_test=False)
     if not valid:
         db.session.rollback()
-        return _render(form, settings, status=422)
+        return render_page(form, settings, status=422)
     _store(form.cleaned(), settings)
     db.session.commit()
     flash("Settings saved.")
     return redirect(url_for(".settings_page"))
-
-
-def _send_from_form(
-    what: str, build: Callable[[SmtpConfig, NotificationSettings], EmailMessage]
-) -> tuple[str, int]:
-    """Send what build makes with the form's values, saved or not, and show the outcome."""
-    settings = account_settings()
-    form = NotificationSettingsForm()
-    valid = form.validate()
-    complete = form.require_sending_fields(for_test=True)
-    if not (valid and complete):
-        return _render(form, settings, status=422)
-    values = form.cleaned()
-    try:
-        config = values.smtp_config(settings.stored_password)
-    except UndecryptableSecret as exc:
-        form.password.errors = [str(exc)]
-        return _render(form, settings, status=422)
-    message = build(config, values)
-    started = time.monotonic()
-    try:
-        receipt = send_message(config, message)
-    except MailError as error:
-        outcome = SendOutcome(what, values.test_recipient, time.monotonic() - started, error=error)
-    else:
-        outcome = SendOutcome(
-            what, values.test_recipient, time.monotonic() - started, receipt=receipt
-        )
-    return _render(form, settings, outcome)
-
-
-def _test_message(config: SmtpConfig, values: NotificationSettings) -> EmailMessage:
-    return compose(
-        config,
-        to=[values.test_recipient],
-        subject="Dues test email",
-        text=render_template("email/test.txt", config=config),
-        html=render_template("email/test.html", config=config),
-    )
-
-
-def _sample_reminder(config: SmtpConfig, values: NotificationSettings) -> EmailMessage:
-    today = utcnow().date()
-    upcoming = [s for s in Subscription.for_user(current_user.id) if s.active][:5]
-    items = [
-        ReminderItem(
-            s.name, "renewal", s.next_payment, (s.next_payment - today).days, s.price, s.currency
-        )
-        for s in upcoming
-        if s.next_payment >= today
-    ] or [
-        ReminderItem(name, "renewal", today + datetime.timedelta(days=days), days, price, "EUR")
-        for name, price, days in _SAMPLE_ITEMS
-    ]
-    return compose_reminder(config, current_user, items, to=[values.test_recipient], cc=[])
-
-
-@bp.post("/notifications/test")
-def send_test() -> tuple[str, int]:
-    """Send a test email and show what happened."""
-    return _send_from_form("Test email", _test_message)
-
-
-@bp.post("/notifications/sample")
-def send_sample() -> tuple[str, int]:
-    """Send the real reminder email, with the next payments or sample data."""
-    return _send_from_form("Sample reminder", _sample_reminder)

@@ -1,0 +1,214 @@
+"""The settings page's buttons that talk to the mail server: test, sample, trust, detect."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from email.message import EmailMessage
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+
+from mailer import (
+    USUAL_PORTS,
+    CertificateInfo,
+    CertificateRefused,
+    MailError,
+    PortReport,
+    Security,
+    SendReceipt,
+    SmtpConfig,
+    best,
+    compose,
+    detect,
+    normalize_fingerprint,
+    send_message,
+    server_certificate,
+)
+from models import Subscription, UndecryptableSecret, db, utcnow
+from reminders import ReminderItem, compose_reminder
+from views.forms import NotificationSettings, NotificationSettingsForm
+from views.notifications import account_settings, bp, render_page
+
+_SAMPLE_ITEMS = [("Streaming service", Decimal("12.99"), 3), ("Cloud storage", Decimal("2.99"), 5)]
+_DETECT_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What happened when a message was sent from the page: a receipt or an error."""
+
+    what: str
+    recipient: str
+    elapsed: float
+    receipt: SendReceipt | None = None
+    error: MailError | None = None
+    certificate: CertificateInfo | None = None
+
+    @property
+    def steps(self) -> list[object]:
+        source = self.error.transcript if self.error else self.receipt and self.receipt.transcript
+        return list(source.steps) if source else []
+
+    @property
+    def transcript(self) -> str:
+        return self.error.transcript.render() if self.error else ""
+
+
+def _refused_certificate(config: SmtpConfig, error: MailError) -> CertificateInfo | None:
+    """The certificate a refusal was about, fetched again to show it; None if unreachable."""
+    if not isinstance(error, CertificateRefused):
+        return None
+    try:
+        return server_certificate(config)
+    except MailError:
+        return None
+
+
+def _send_from_form(
+    what: str, build: Callable[[SmtpConfig, NotificationSettings], EmailMessage]
+) -> tuple[str, int]:
+    """Send what build makes with the form's values, saved or not, and show the outcome."""
+    settings = account_settings()
+    form = NotificationSettingsForm()
+    valid = form.validate()
+    complete = form.require_sending_fields(for_test=True)
+    if not (valid and complete):
+        return render_page(form, settings, status=422)
+    values = form.cleaned()
+    try:
+        config = values.smtp_config(settings)
+    except UndecryptableSecret as exc:
+        form.password.errors = [str(exc)]
+        return render_page(form, settings, status=422)
+    message = build(config, values)
+    started = time.monotonic()
+    try:
+        receipt = send_message(config, message)
+    except MailError as error:
+        outcome = SendOutcome(
+            what,
+            values.test_recipient,
+            time.monotonic() - started,
+            error=error,
+            certificate=_refused_certificate(config, error),
+        )
+    else:
+        outcome = SendOutcome(
+            what, values.test_recipient, time.monotonic() - started, receipt=receipt
+        )
+    return render_page(form, settings, outcome=outcome)
+
+
+def _test_message(config: SmtpConfig, values: NotificationSettings) -> EmailMessage:
+    return compose(
+        config,
+        to=[values.test_recipient],
+        subject="Dues test email",
+        text=render_template("email/test.txt", config=config),
+        html=render_template("email/test.html", config=config),
+    )
+
+
+def _sample_reminder(config: SmtpConfig, values: NotificationSettings) -> EmailMessage:
+    today = utcnow().date()
+    upcoming = [s for s in Subscription.for_user(current_user.id) if s.active][:5]
+    items = [
+        ReminderItem(
+            s.name, "renewal", s.next_payment, (s.next_payment - today).days, s.price, s.currency
+        )
+        for s in upcoming
+        if s.next_payment >= today
+    ] or [
+        ReminderItem(name, "renewal", today + datetime.timedelta(days=days), days, price, "EUR")
+        for name, price, days in _SAMPLE_ITEMS
+    ]
+    return compose_reminder(config, current_user, items, to=[values.test_recipient], cc=[])
+
+
+@bp.post("/notifications/test")
+def send_test() -> tuple[str, int]:
+    """Send a test email and show what happened."""
+    return _send_from_form("Test email", _test_message)
+
+
+@bp.post("/notifications/sample")
+def send_sample() -> tuple[str, int]:
+    """Send the real reminder email, with the next payments or sample data."""
+    return _send_from_form("Sample reminder", _sample_reminder)
+
+
+@bp.post("/notifications/trust")
+def trust_certificate() -> tuple[str, int]:
+    """Trust exactly the certificate the admin saw; the rest of the form stays unsaved."""
+    settings = account_settings()
+    form = NotificationSettingsForm()
+    try:
+        pinned = normalize_fingerprint(request.form.get("trust_fingerprint", ""))
+    except ValueError:
+        return render_page(
+            form, settings, status=400, notice="That is not a certificate fingerprint."
+        )
+    settings.pinned_fingerprint = pinned
+    db.session.commit()
+    form.forget_pinned.data = False
+    return render_page(
+        form,
+        settings,
+        notice=f"Trusted the certificate with SHA-256 {pinned}. Send the test email again.",
+    )
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What each probed port answered, and the proposal."""
+
+    host: str
+    reports: list[PortReport]
+    proposal: PortReport | None
+
+
+@bp.post("/notifications/detect")
+def detect_settings() -> tuple[str, int]:
+    """Probe the usual ports of the host in parallel and propose the best settings."""
+    settings = account_settings()
+    form = NotificationSettingsForm()
+    form.validate()
+    host = form.host.data
+    if not host or form.host.errors:
+        form.host.errors = form.host.errors or ["Enter the SMTP host to detect its settings."]
+        return render_page(form, settings, status=422)
+    timeout = min(float(form.timeout.data or _DETECT_TIMEOUT), _DETECT_TIMEOUT)
+    base = SmtpConfig(
+        host=host,
+        port=25,
+        sender="dues@localhost",
+        timeout=timeout,
+        ca_certificates=None if form.ca_certificates.errors else form.ca_certificates.data or None,
+    )
+    ports = current_app.config.get("DETECT_PORTS", USUAL_PORTS)
+    reports = detect(base, ports)
+    return render_page(form, settings, detection=Detection(host, reports, best(reports)))
+
+
+@bp.post("/notifications/use")
+def use_detected() -> tuple[str, int]:
+    """Copy a detected encryption and port into the form, without saving."""
+    settings = account_settings()
+    form = NotificationSettingsForm()
+    security, _, port = request.form.get("use_detected", "").partition(":")
+    if security not in {choice.value for choice in Security} or not port.isdigit():
+        return render_page(form, settings, status=400, notice="Nothing to copy.")
+    form.security.data = security
+    form.port.data = int(port)
+    form.port.raw_data = [port]  # what the input shows, ahead of data
+    form.ignore_verification.data = False
+    label = Security(security).label
+    return render_page(
+        form,
+        settings,
+        notice=f"{label} on port {port} copied into the form: press Save to keep it.",
+    )
