@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app, redirect, url_for
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -21,7 +21,9 @@ from werkzeug.wrappers import Response
 from models import User, db, utcnow
 from reminders import run_reminders
 from views import (
+    account,
     auth,
+    dashboard,
     deliveries,
     notifications,
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
@@ -45,9 +47,11 @@ _SECURITY_HEADERS = {
 
 
 NAV_ITEMS = [
+    ("dashboard.index", "Dashboard"),
     ("subscriptions.index", "Subscriptions"),
     ("notifications.settings_page", "Notifications"),
     ("deliveries.index", "Notification log"),
+    ("account.index", "Account"),
 ]
 
 
@@ -86,8 +90,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)  # with the routes of views.sending
     app.register_blueprint(subscriptions.bp)
     app.register_blueprint(deliveries.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(account.bp)
     app.before_request(auth.guard)
-    app.add_url_rule("/", "index", lambda: redirect(url_for("subscriptions.index")))
     if str(app.config["SCHEDULER"]).lower() not in ("off", "false", "0"):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
         app.extensions["dues_scheduler"] = scheduler

@@ -107,6 +107,19 @@ class Subscription(Base):
         self.remind_from = min(dates) - datetime.timedelta(days=max(offsets))
         self.remind_until = max(dates)
 
+    def payments_between(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
+        """Its payment dates from first to last, both included."""
+        if not self.auto_renew:
+            return [self.next_payment] if first <= self.next_payment <= last else []
+        dates: list[datetime.date] = []
+        day = max(first, self.next_payment)
+        while True:
+            date = first_on_or_after(self.billing_anchor, self.unit, self.cycle_every, day)
+            if date > last:
+                return dates
+            dates.append(date)
+            day = date + datetime.timedelta(days=1)
+
     @staticmethod
     def for_user(user_id: int) -> list[Subscription]:
         """The account's subscriptions, next payment first."""

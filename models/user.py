@@ -26,6 +26,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     is_admin: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
     email_settings: Mapped[EmailSettings] = relationship(
         back_populates="user", cascade="all, delete-orphan"

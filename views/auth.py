@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target or "")
     if target and not parts.scheme and not parts.netloc and target.startswith("/"):
         return target
-    return url_for("index")
+    return url_for("dashboard.index")
 
 
 @bp.route("/setup", methods=["GET", "POST"])

@@ -1,0 +1,118 @@
+"""The dashboard and the account page, through the test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from models import Delivery, User, db, utcnow
+from tests.conftest import ACCOUNT
+from tests.test_subscriptions_page import NEW, subscription_values
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_dashboard_shows_the_next_30_days_and_totals_per_currency(
+    logged_in: FlaskClient,
+) -> None:
+    today = utcnow().date()
+    soon = today + dt.timedelta(days=3)
+    logged_in.post(NEW, data=subscription_values(next_payment=soon.isoformat()))
+    logged_in.post(
+        NEW,
+        data=subscription_values(
+            name="Gym", price="10", currency="USD", cycle_unit="week", next_payment=soon.isoformat()
+        ),
+    )
+    logged_in.post(
+        NEW,
+        data=subscription_values(
+            name="Domain",
+            price="120",
+            cycle_unit="year",
+            next_payment=(today + dt.timedelta(days=200)).isoformat(),
+        ),
+    )
+    page = text_of(logged_in.get("/").get_data(as_text=True))
+    upcoming = page.split("Next 30 days")[1]
+    assert upcoming.count("Gym") == 4, "a weekly payment shows each week: +3, +10, +17, +24"
+    assert upcoming.count("Netflix") == 1 and "Domain" not in upcoming
+    assert "in 3 days Netflix Streaming 12.99 EUR" in upcoming
+    assert re.search(
+        r"Per month in EUR 22\.99 EUR 275\.88 EUR a year · 12\.99 EUR in the next 30 days", page
+    )
+    assert page.index("Per month in EUR") < page.index("Per month in USD"), "main currency first"
+    assert (
+        "43.48 USD" in page
+        and "50.00 USD in the next 30 days" in page
+        or "40.00 USD in the next 30 days" in page
+    )
+    assert "Email reminders are off." in page
+
+
+def test_the_dashboard_warns_when_the_last_reminder_failed(
+    app: Flask, logged_in: FlaskClient
+) -> None:
+    logged_in.post(NEW, data=subscription_values())
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert user is not None
+        db.session.add(
+            Delivery(
+                user_id=user.id,
+                subscription_name="Netflix",
+                payment_date=dt.date(2026, 12, 10),
+                offset_days=1,
+                kind="renewal",
+                status="failed",
+                attempts=1,
+                last_error="Connection refused by mail.example.test port 25.",
+            )
+        )
+        db.session.commit()
+    page = text_of(logged_in.get("/").get_data(as_text=True))
+    assert "The last reminder was not sent: Netflix — Connection refused" in page
+
+
+def test_account_details_and_password(logged_in: FlaskClient) -> None:
+    bad = logged_in.post("/account", data={"email": "nope", "currency": "euro"})
+    assert bad.status_code == 422
+    assert (
+        logged_in.post(
+            "/account", data={"email": "new@example.test", "currency": "usd"}
+        ).status_code
+        == 302
+    )
+    page = logged_in.get("/account").get_data(as_text=True)
+    assert 'value="new@example.test"' in page and 'value="USD"' in page
+    wrong = logged_in.post(
+        "/account/password", data={"current_password": "nope", "new_password": "another one"}
+    )
+    assert "That is not your current password." in wrong.get_data(as_text=True)
+    logged_in.post(
+        "/account/password",
+        data={"current_password": ACCOUNT["password"], "new_password": "another one"},
+    )
+    logged_in.post("/logout")
+    assert (
+        logged_in.post("/login", data={"username": "alice", "password": "another one"}).status_code
+        == 302
+    )
+
+
+def test_only_the_admin_adds_accounts(logged_in: FlaskClient) -> None:
+    new = {"new-username": "bob", "new-email": "bob@example.test", "new-password": "bob's secret"}
+    assert logged_in.post("/account/users", data=new).status_code == 302
+    again = logged_in.post("/account/users", data=new)
+    assert "That username is taken." in again.get_data(as_text=True)
+    logged_in.post("/logout")
+    logged_in.post("/login", data={"username": "bob", "password": "bob's secret"})
+    page = logged_in.get("/account").get_data(as_text=True)
+    assert "Add an account" not in page
+    other = {"new-username": "eve", "new-email": "eve@example.test", "new-password": "eve's secret"}
+    assert logged_in.post("/account/users", data=other).status_code == 403

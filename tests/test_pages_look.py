@@ -1,0 +1,132 @@
+"""Every page, light and dark, phone and desktop: screenshots and an accessibility check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+
+from models import Delivery, User, db, utcnow
+from tests.conftest import ACCOUNT, screenshot
+from tests.factories import make_subscription
+from tests.smtp_servers import free_port
+from tests.test_browser import create_account
+
+AXE = Axe()
+SERIOUS = ("serious", "critical")
+WIDTHS = {"phone": 360, "desktop": 1280}
+
+
+def check_accessibility(page: Page, name: str) -> None:
+    results = AXE.run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+    details = [f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']]}" for v in serious]
+    assert not serious, f"{name}: " + "; ".join(details)
+
+
+def look_at(page: Page, name: str, suffix: str) -> None:
+    page.wait_for_load_state("networkidle")
+    screenshot(page, f"page-{name}-{suffix}")
+    check_accessibility(page, f"{name} ({suffix})")
+
+
+def seed(app: Flask) -> int:
+    """A subscription due soon and a failed reminder, so that no page is empty."""
+    with app.app_context():
+        user = db.session.scalar(db.select(User))
+        assert user is not None
+        today = utcnow().date()
+        subscription = make_subscription(
+            user, "Netflix", today + dt.timedelta(days=3), category="Streaming"
+        )
+        make_subscription(user, "Cloud storage", today + dt.timedelta(days=12), price="2.99")
+        db.session.add(
+            Delivery(
+                user_id=user.id,
+                subscription_id=subscription.id,
+                subscription_name="Netflix",
+                payment_date=today + dt.timedelta(days=3),
+                offset_days=1,
+                kind="renewal",
+                status="failed",
+                attempts=1,
+                last_error="Connection refused by 127.0.0.1 port 25. Check the host and port.",
+            )
+        )
+        db.session.commit()
+        return subscription.id
+
+
+@pytest.fixture(params=[(t, w) for t in ("light", "dark") for w in WIDTHS])
+def styled_page(request: pytest.FixtureRequest, browser: Browser, live_url: str) -> Iterator[Page]:
+    theme, width = request.param
+    context = browser.new_context(
+        base_url=live_url,
+        color_scheme=theme,
+        viewport={"width": WIDTHS[width], "height": 800},
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.suffix = f"{theme}-{width}"  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def test_every_page_looks_right_and_passes_the_accessibility_check(
+    styled_page: Page, csrf_app: Flask
+) -> None:
+    page = styled_page
+    suffix = page.suffix  # type: ignore[attr-defined]
+    page.goto("/setup")
+    look_at(page, "setup", suffix)
+    create_account(page)
+    subscription_id = seed(csrf_app)
+    for name, path in [
+        ("dashboard", "/"),
+        ("subscriptions", "/subscriptions"),
+        ("subscription-add", "/subscriptions/new"),
+        ("subscription-delete", f"/subscriptions/{subscription_id}/delete"),
+        ("notifications", "/settings/notifications"),
+        ("log", "/log"),
+        ("account", "/account"),
+    ]:
+        page.goto(path)
+        look_at(page, name, suffix)
+
+    page.goto("/settings/notifications")
+    page.get_by_label("SMTP host").fill("127.0.0.1")
+    page.get_by_label("Port", exact=True).fill(str(free_port()))
+    page.get_by_label("Encryption").select_option(label="None")
+    page.get_by_role("button", name="Send test email").click()
+    expect(page.get_by_role("status").filter(has_text="Test email failed")).to_be_visible()
+    look_at(page, "notifications-failed", suffix)
+
+    page.goto("/subscriptions/new")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#name-error")).to_be_visible()
+    look_at(page, "subscription-errors", suffix)
+
+    page.get_by_role("button", name="Log out").click()
+    look_at(page, "login", suffix)
+    page.get_by_label("Username").fill(ACCOUNT["username"])
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#password-error")).to_be_visible()
+    look_at(page, "login-error", suffix)
+
+
+def test_the_theme_toggle_is_remembered(page: Page) -> None:
+    create_account(page)
+    toggle = page.get_by_role("button", name="Dark theme")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    expect(page.get_by_role("button", name="Dark theme")).to_have_attribute("aria-pressed", "true")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(17, 20, 24)"

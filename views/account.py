@@ -1,0 +1,110 @@
+"""The account page: email, main currency, password; and, for the admin, the accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from models import EmailSettings, User, db
+from views.forms import EmailAddressField, SetupForm, valid_address
+from views.subscription_form import valid_currency
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class DetailsForm(FlaskForm):
+    """What the account is reached at and counts in."""
+
+    email = EmailAddressField(
+        "Email", validators=[DataRequired("Enter your email."), valid_address]
+    )
+    currency = StringField("Main currency", validators=[valid_currency])
+
+
+class PasswordForm(FlaskForm):
+    """A new password, confirmed by the current one."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(min=8, max=512, message="Use 8 to 512 characters."),
+        ],
+    )
+
+
+def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+    details = forms.get("details") or DetailsForm(obj=current_user)
+    password = forms.get("password") or PasswordForm()
+    new_account = forms.get("new_account") or SetupForm(prefix="new")
+    accounts = (
+        list(db.session.scalars(select(User).order_by(User.id))) if current_user.is_admin else []
+    )
+    page = render_template(
+        "account.html",
+        details=details,
+        password=password,
+        new_account=new_account,
+        accounts=accounts,
+    )
+    return page, status
+
+
+@bp.get("")
+def index() -> tuple[str, int]:
+    """Show the account's details and, for the admin, every account."""
+    return _page()
+
+
+@bp.post("")
+def save_details() -> Response | tuple[str, int]:
+    """Change the email and main currency."""
+    form = DetailsForm()
+    if not form.validate():
+        return _page(422, details=form)
+    current_user.email = form.email.data
+    current_user.currency = form.currency.data
+    db.session.commit()
+    flash("Account saved.")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/password")
+def change_password() -> Response | tuple[str, int]:
+    """Change the password, after checking the current one."""
+    form = PasswordForm()
+    if form.validate() and not current_user.check_password(form.current_password.data or ""):
+        form.current_password.errors = ["That is not your current password."]
+    if form.errors:
+        return _page(422, password=form)
+    current_user.set_password(form.new_password.data or "")
+    db.session.commit()
+    flash("Password changed.")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/users")
+def add_account() -> Response | tuple[str, int]:
+    """The admin adds an account; nobody else can."""
+    if not current_user.is_admin:
+        abort(403)
+    form = SetupForm(prefix="new")
+    if form.validate() and User.by_username((form.username.data or "").strip()):
+        form.username.errors = ["That username is taken."]
+    if form.errors:
+        return _page(422, new_account=form)
+    user = User(username=(form.username.data or "").strip(), email=form.email.data)
+    user.set_password(form.password.data or "")
+    user.email_settings = EmailSettings()
+    db.session.add(user)
+    db.session.commit()
+    flash(f"Account {user.username} added.")
+    return redirect(url_for(".index"))
