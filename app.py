@@ -15,6 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_login import LoginManager
+from flask_migrate import Migrate, upgrade
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
@@ -34,6 +35,8 @@ log = logging.getLogger("dues")
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
+migrate = Migrate()
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -55,6 +58,11 @@ NAV_ITEMS = [
 ]
 
 
+def _enabled(value: object) -> bool:
+    """Whether a DUES_* switch is on; 'off', 'false', '0' and False turn it off."""
+    return str(value).lower() not in ("off", "false", "0", "no")
+
+
 def _secret_key(instance_path: str) -> str:
     """The key from the instance folder, generated on first start and kept private."""
     path = Path(instance_path) / "secret_key"
@@ -74,6 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         BASE_URL="http://127.0.0.1:5000",
         SCHEDULER="on",
+        MIGRATE_ON_START="on",
         SCHEDULER_INTERVAL=300,
     )
     app.config.from_prefixed_env("DUES")
@@ -84,6 +93,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(auth.bp)
@@ -93,7 +103,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(account.bp)
     app.before_request(auth.guard)
-    if str(app.config["SCHEDULER"]).lower() not in ("off", "false", "0"):
+    if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
         app.extensions["dues_scheduler"] = scheduler
         app.before_request(scheduler.start_once)
@@ -110,8 +120,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(serve_command)
     app.cli.add_command(send_reminders_command)
-    with app.app_context():
-        db.create_all()
+    if _enabled(app.config["MIGRATE_ON_START"]):
+        with app.app_context():
+            upgrade(directory=MIGRATIONS)
     return app
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -47,6 +48,9 @@ class SmtpConfig:
     timeout: float = 15.0
     sender: str
     sender_name: str = ""
+    # Says why an IP address may not be connected to, or None; checked on every
+    # address the host resolves to, at connect time, so DNS cannot swap it later.
+    address_refusal: Callable[[str], str | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("host", "username", "sender", "sender_name"):

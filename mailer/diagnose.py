@@ -18,6 +18,7 @@ from mailer.errors import (
     TimedOut,
     TlsFailed,
 )
+from mailer.session import AddressNotAllowed
 from mailer.tls import PinnedCertificateMismatch
 from mailer.transcript import HIDDEN, Stage
 
@@ -139,6 +140,13 @@ def translate(
             f"during the {stage.value} step.",
             "The server's reply says what it expected.",
             exc.smtp_code,
+        )
+    if isinstance(exc, AddressNotAllowed):
+        return build(
+            ConnectionFailed,
+            f'Dues may not connect to "{config.host}" for this account: {exc}',
+            "Use your provider's public mail server, or ask the administrator to allow "
+            "the network.",
         )
     if isinstance(exc, ConnectionRefusedError):
         return build(

@@ -49,6 +49,10 @@ def _connect_first(
     raise error or OSError("the host name has no address")
 
 
+class AddressNotAllowed(OSError):
+    """Every address of the host is one the config's policy refuses."""
+
+
 class RecordingSMTP(smtplib.SMTP):
     """smtplib.SMTP that keeps a transcript of steps and lines."""
 
@@ -74,6 +78,7 @@ class RecordingSMTP(smtplib.SMTP):
         self._transcript.begin(Stage.RESOLVE)
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         self._transcript.describe(", ".join(str(address[4][0]) for address in addresses))
+        addresses = self._permitted(addresses)
         self._transcript.begin(Stage.CONNECT)
         self._transcript.add("note", f"connecting to {host} port {port}")
         sock = _connect_first(addresses, timeout)
@@ -88,6 +93,19 @@ class RecordingSMTP(smtplib.SMTP):
                 raise
         self._transcript.begin(Stage.GREETING)
         return sock
+
+    def _permitted(self, addresses: list[Any]) -> list[Any]:
+        """The addresses the config's policy allows; AddressNotAllowed if none is."""
+        refusal = self._config.address_refusal
+        if refusal is None:
+            return addresses
+        reasons = [refusal(str(address[4][0])) for address in addresses]
+        permitted = [
+            address for address, reason in zip(addresses, reasons, strict=True) if not reason
+        ]
+        if not permitted:
+            raise AddressNotAllowed(next(reason for reason in reasons if reason))
+        return permitted
 
     def tls_established(self, sock: ssl.SSLSocket) -> None:
         """Check a pinned certificate and note what the handshake gave."""

@@ -1,9 +1,15 @@
 """Dues' database models and the queries that belong to them."""
 
+from models.app_settings import AppSettings, parse_networks
 from models.base import Base, db, utcnow
 from models.billing import CycleUnit, add_cycles, first_on_or_after, monthly_cost
 from models.delivery import Delivery, DeliveryStatus, ReminderKey
-from models.email_settings import SECURITY_VALUES, EmailSettings, split_addresses
+from models.email_settings import (
+    SECURITY_VALUES,
+    EmailSettings,
+    address_policy,
+    split_addresses,
+)
 from models.secrets import UndecryptableSecret
 from models.subscription import MAX_OFFSET_DAYS, Subscription, format_offsets, parse_offsets
 from models.user import User
@@ -11,6 +17,7 @@ from models.user import User
 __all__ = [
     "MAX_OFFSET_DAYS",
     "SECURITY_VALUES",
+    "AppSettings",
     "Base",
     "CycleUnit",
     "Delivery",
@@ -21,10 +28,12 @@ __all__ = [
     "UndecryptableSecret",
     "User",
     "add_cycles",
+    "address_policy",
     "db",
     "first_on_or_after",
     "format_offsets",
     "monthly_cost",
+    "parse_networks",
     "parse_offsets",
     "split_addresses",
     "utcnow",

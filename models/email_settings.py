@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mailer import Security, SmtpConfig
+from models.app_settings import AppSettings
 from models.base import Base, utcnow
 from models.secrets import decrypt, encrypt
 
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     from models.user import User
 
 SECURITY_VALUES = tuple(security.value for security in Security)
+
+
+def address_policy(user: User) -> Callable[[str], str | None] | None:
+    """What the mailer may connect to for user: anything for the admin, else public hosts."""
+    return None if user.is_admin else AppSettings.current().address_refusal
 
 
 def split_addresses(text: str) -> list[str]:
@@ -101,4 +108,5 @@ class EmailSettings(Base):
             timeout=self.timeout,
             sender=self.from_email,
             sender_name=self.from_name,
+            address_refusal=address_policy(self.user),
         )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy
 import trustme
 from flask import Flask
 from flask.testing import FlaskClient
@@ -100,13 +101,70 @@ def smtp(smtp_lab: SmtpLab) -> SmtpLab:
     return smtp_lab
 
 
+POSTGRES_URL = os.environ.get("DUES_TEST_POSTGRES_URL", "")
+# The browser tests exercise pages, not databases: SQLite is enough for them.
+SQLITE_ONLY_MODULES = {"tests.test_browser", "tests.test_pages_look"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that touches the database on SQLite and on PostgreSQL."""
+    if "database_url" in metafunc.fixturenames:
+        sqlite_only = metafunc.module.__name__ in SQLITE_ONLY_MODULES
+        backends = ["sqlite"] if sqlite_only else ["sqlite", "postgresql"]
+        metafunc.parametrize("database_url", backends, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_database(worker_id: str) -> Iterator[str]:
+    """A database of this test worker's own on the PostgreSQL server, made afresh."""
+    if not POSTGRES_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("DUES_TEST_POSTGRES_URL is not set: .ci/run should have started PostgreSQL")
+        pytest.skip("no PostgreSQL server (set DUES_TEST_POSTGRES_URL)")
+    name = f"dues_test_{worker_id}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    yield str(sqlalchemy.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(False))
+    with admin.connect() as connection:
+        connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_tables(url: str) -> None:
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:
+        tables = connection.scalars(
+            sqlalchemy.text(
+                "SELECT quote_ident(tablename) FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ).all()
+        if tables:
+            connection.execute(
+                sqlalchemy.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            )
+    engine.dispose()
+
+
 @pytest.fixture
-def app_config(tmp_path: Path) -> dict[str, Any]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a new SQLite file, or this worker's PostgreSQL database emptied."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'dues.sqlite3'}"
+    url = str(request.getfixturevalue("postgres_database"))
+    _empty_tables(url)
+    return url
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, Any]:
     """Settings for an app with its own empty database."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'dues.sqlite3'}",
+        "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "SCHEDULER": "off",
     }

@@ -20,9 +20,18 @@ def make_account(
     digest: bool = True,
     other_recipients: str = "",
     email: str | None = None,
+    is_admin: bool = True,
 ) -> User:
-    """An account whose reminders go, unencrypted, to the SMTP server on port."""
-    user = User(username=username, email=email or f"{username}@example.test", timezone=timezone)
+    """An account whose reminders go, unencrypted, to the SMTP server on port.
+
+    Administrators by default: only they may send through 127.0.0.1 unasked.
+    """
+    user = User(
+        username=username,
+        email=email or f"{username}@example.test",
+        timezone=timezone,
+        is_admin=is_admin,
+    )
     user.set_password("password123")
     user.email_settings = EmailSettings(
         enabled=True,

@@ -7,10 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import Field, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from models import EmailSettings, User, db
+from models import AppSettings, EmailSettings, User, db, parse_networks
 from views.forms import EmailAddressField, SetupForm, valid_address
 from views.subscription_form import valid_currency
 
@@ -24,6 +24,22 @@ class DetailsForm(FlaskForm):
         "Email", validators=[DataRequired("Enter your email."), valid_address]
     )
     currency = StringField("Main currency", validators=[valid_currency])
+
+
+def valid_networks(form: FlaskForm, field: Field) -> None:
+    """Accept networks and addresses such as 192.168.1.0/24, 10.0.0.5."""
+    try:
+        parse_networks(field.data or "")
+    except ValueError as exc:
+        raise ValidationError(f"{exc}: write networks such as 192.168.1.0/24.") from exc
+
+
+class NetworksForm(FlaskForm):
+    """Internal networks that every account may send through."""
+
+    allowed_networks = TextAreaField(
+        "Allowed networks", validators=[Length(max=5000), valid_networks]
+    )
 
 
 class PasswordForm(FlaskForm):
@@ -45,6 +61,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     details = forms.get("details") or DetailsForm(obj=current_user)
     password = forms.get("password") or PasswordForm()
     new_account = forms.get("new_account") or SetupForm(prefix="new")
+    networks = forms.get("networks") or NetworksForm(obj=AppSettings.current())
     accounts = (
         list(db.session.scalars(select(User).order_by(User.id))) if current_user.is_admin else []
     )
@@ -53,6 +70,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         details=details,
         password=password,
         new_account=new_account,
+        networks=networks,
         accounts=accounts,
     )
     return page, status
@@ -107,4 +125,19 @@ def add_account() -> Response | tuple[str, int]:
     db.session.add(user)
     db.session.commit()
     flash(f"Account {user.username} added.")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/networks")
+def save_networks() -> Response | tuple[str, int]:
+    """The admin lets other accounts send through some internal networks."""
+    if not current_user.is_admin:
+        abort(403)
+    form = NetworksForm()
+    if not form.validate():
+        return _page(422, networks=form)
+    networks = parse_networks(form.allowed_networks.data or "")
+    AppSettings.current().allowed_networks = ", ".join(str(network) for network in networks)
+    db.session.commit()
+    flash("Allowed networks saved.")
     return redirect(url_for(".index"))

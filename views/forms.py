@@ -6,8 +6,10 @@ import dataclasses
 import functools
 import ipaddress
 import re
+import socket
 import ssl
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +36,7 @@ from wtforms.validators import (
 )
 
 from mailer import Security, SmtpConfig, has_control_characters, parse_ca_bundle
-from models import EmailSettings, parse_offsets, split_addresses
+from models import EmailSettings, address_policy, parse_offsets, split_addresses
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
@@ -174,6 +176,7 @@ class NotificationSettings:
             timeout=self.timeout,
             sender=self.from_email,
             sender_name=self.from_name,
+            address_refusal=address_policy(stored.user),
         )
 
 
@@ -263,6 +266,20 @@ class NotificationSettingsForm(FlaskForm):
             timezone=str(self.timezone.data),
             digest=bool(self.digest.data),
         )
+
+    def refuse_internal_host(self, policy: Callable[[str], str | None] | None) -> bool:
+        """Add an error to host when policy refuses every address it resolves to."""
+        if policy is None or not self.host.data or self.host.errors:
+            return True
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(self.host.data, None)}
+        except OSError:
+            return True  # unknown now; the mailer checks again when it connects
+        reasons = [policy(str(address)) for address in addresses]
+        if all(reasons):
+            self.host.errors = [*self.host.errors, str(reasons[0])]
+            return False
+        return True
 
     def require_sending_fields(self, *, for_test: bool) -> bool:
         """Add an error to each field sending cannot do without; True if none is missing."""

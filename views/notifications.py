@@ -16,6 +16,7 @@ from models import (
     SECURITY_VALUES,
     EmailSettings,
     Subscription,
+    address_policy,
     db,
     format_offsets,
 )
@@ -124,6 +125,8 @@ def save() -> Response | tuple[str, int]:
     settings = account_settings()
     form = NotificationSettingsForm()
     valid = form.validate()
+    allowed = form.refuse_internal_host(address_policy(current_user))
+    valid = valid and allowed
     if valid and form.enabled.data:
         valid = form.require_sending_fields(for_test=False)
     if not valid:

@@ -28,7 +28,7 @@ from mailer import (
     send_message,
     server_certificate,
 )
-from models import Subscription, UndecryptableSecret, db, utcnow
+from models import Subscription, UndecryptableSecret, address_policy, db, utcnow
 from reminders import ReminderItem, compose_reminder
 from views.forms import NotificationSettings, NotificationSettingsForm
 from views.notifications import account_settings, bp, render_page
@@ -76,7 +76,8 @@ def _send_from_form(
     form = NotificationSettingsForm()
     valid = form.validate()
     complete = form.require_sending_fields(for_test=True)
-    if not (valid and complete):
+    allowed = form.refuse_internal_host(address_policy(current_user))
+    if not (valid and complete and allowed):
         return render_page(form, settings, status=422)
     values = form.cleaned()
     try:
@@ -177,6 +178,7 @@ def detect_settings() -> tuple[str, int]:
     settings = account_settings()
     form = NotificationSettingsForm()
     form.validate()
+    form.refuse_internal_host(address_policy(current_user))
     host = form.host.data
     if not host or form.host.errors:
         form.host.errors = form.host.errors or ["Enter the SMTP host to detect its settings."]
@@ -188,6 +190,7 @@ def detect_settings() -> tuple[str, int]:
         sender="dues@localhost",
         timeout=timeout,
         ca_certificates=None if form.ca_certificates.errors else form.ca_certificates.data or None,
+        address_refusal=address_policy(current_user),
     )
     ports = current_app.config.get("DETECT_PORTS", USUAL_PORTS)
     reports = detect(base, ports)

@@ -1,0 +1,74 @@
+"""Settings of the whole installation, kept by the administrator."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, db
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> list[IPNetwork]:
+    """Networks such as '192.168.1.0/24, 10.0.0.5' ; ValueError naming a bad one."""
+    networks = []
+    for part in text.replace(";", ",").replace("\n", ",").split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError as exc:
+                raise ValueError(f'"{part.strip()}" is not a network or address') from exc
+    return networks
+
+
+def _internal_kind(address: IPAddress) -> str | None:
+    """What kind of internal address this is, if it is one."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            return _internal_kind(embedded)
+    for kind, flag in (
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("unspecified", address.is_unspecified),
+        ("multicast", address.is_multicast),
+        ("private", address.is_private),
+        ("reserved", address.is_reserved),
+    ):
+        if flag:
+            return kind
+    return None
+
+
+class AppSettings(Base):
+    """One row: what the administrator allows for every account."""
+
+    __tablename__ = "app_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    allowed_networks: Mapped[str] = mapped_column(Text, default="")
+
+    @staticmethod
+    def current() -> AppSettings:
+        """The installation's settings, created with defaults on first use."""
+        settings = db.session.get(AppSettings, 1)
+        if settings is None:
+            settings = AppSettings(id=1, allowed_networks="")
+            db.session.add(settings)
+        return settings
+
+    def address_refusal(self, address: str) -> str | None:
+        """Why a non-administrator may not send through address, or None if they may."""
+        ip = ipaddress.ip_address(address.split("%")[0])
+        kind = _internal_kind(ip)
+        if kind is None or any(ip in network for network in parse_networks(self.allowed_networks)):
+            return None
+        return (
+            f"{address} is a {kind} address: only the administrator's account may send "
+            "through loopback, link-local or private networks, unless the administrator "
+            'allows the network under Account → "Allowed networks".'
+        )
