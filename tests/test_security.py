@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mailer import ConnectionFailed, Security, SmtpConfig, send_message
-from models import AppSettings, db
+from models import AppSettings
 from reminders import run_reminders
 from tests.conftest import ACCOUNT, SmtpLab
 from tests.factories import make_account, make_subscription
