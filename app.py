@@ -30,6 +30,7 @@ from views import (
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
     subscriptions,
 )
+from views.ratelimit import RateLimiter
 
 log = logging.getLogger("dues")
 
@@ -83,6 +84,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         BASE_URL="http://127.0.0.1:5000",
         SCHEDULER="on",
         MIGRATE_ON_START="on",
+        LOGIN_ATTEMPTS_PER_MINUTE=10,
+        SENDS_PER_MINUTE=10,
         SCHEDULER_INTERVAL=300,
     )
     app.config.from_prefixed_env("DUES")
@@ -91,6 +94,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if str(app.config["BASE_URL"]).startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.extensions["dues_rate_limits"] = {
+        "login": RateLimiter(int(app.config["LOGIN_ATTEMPTS_PER_MINUTE"]), 60),
+        "send": RateLimiter(int(app.config["SENDS_PER_MINUTE"]), 60),
+    }
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import sqlalchemy
-from flask_migrate import upgrade
+from flask import Flask
+from flask_migrate import downgrade, upgrade
 
 from app import MIGRATIONS, create_app
 from models import db
@@ -13,9 +16,21 @@ from models import db
 FIRST_REVISION = "e1d34b8eb048"
 
 
-def test_upgrading_an_existing_database_keeps_its_data(app_config: dict[str, Any]) -> None:
+@pytest.fixture
+def unmigrated_app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """The app on a database with no tables at all, whatever earlier tests left."""
     app = create_app({**app_config, "MIGRATE_ON_START": "off"})
     with app.app_context():
+        downgrade(directory=MIGRATIONS, revision="base")
+    yield app
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+
+
+def test_upgrading_an_existing_database_keeps_its_data(unmigrated_app: Flask) -> None:
+    with unmigrated_app.app_context():
+        assert sqlalchemy.inspect(db.engine).get_table_names() in ([], ["alembic_version"])
         upgrade(directory=MIGRATIONS, revision=FIRST_REVISION)
         with db.engine.begin() as connection:
             connection.execute(
@@ -32,7 +47,6 @@ def test_upgrading_an_existing_database_keeps_its_data(app_config: dict[str, Any
         with db.engine.connect() as connection:
             users = connection.execute(sqlalchemy.text('SELECT username FROM "user"')).all()
         assert users == [("alice",)]
-        db.engine.dispose()
 
 
 def test_the_models_and_the_migrations_agree(app_config: dict[str, Any]) -> None:
@@ -41,8 +55,10 @@ def test_the_models_and_the_migrations_agree(app_config: dict[str, Any]) -> None
     from alembic.migration import MigrationContext
 
     app = create_app(app_config)
-    with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, db.metadata) == []
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        with app.app_context(), db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+    finally:
+        with app.app_context():
+            db.engine.dispose()

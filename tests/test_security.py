@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mailer import ConnectionFailed, Security, SmtpConfig, send_message
-from models import AppSettings
+from models import AppSettings, db
 from reminders import run_reminders
 from tests.conftest import ACCOUNT, SmtpLab
 from tests.factories import make_account, make_subscription
@@ -163,3 +163,35 @@ def test_the_mailer_checks_the_policy_at_connect_time(smtp: SmtpLab) -> None:
         send_message(config, hello(config))
     assert "loopback address" in caught.value.summary
     assert smtp.plain_no_starttls.received == []
+
+
+def test_log_in_attempts_are_limited_per_address_and_account(client: FlaskClient) -> None:
+    client.post("/setup", data=ACCOUNT)
+    client.post("/logout")
+    for _ in range(10):
+        assert (
+            client.post("/login", data={"username": "alice", "password": "no"}).status_code == 422
+        )
+    limited = client.post("/login", data=ACCOUNT)
+    assert limited.status_code == 429
+    assert "Too many log-in attempts in a short time: wait" in limited.get_data(as_text=True)
+
+
+def test_test_emails_are_limited_per_account(logged_in: FlaskClient, smtp: SmtpLab) -> None:
+    values = form_values(port=str(smtp.plain_no_starttls.port))
+    for _ in range(10):
+        assert logged_in.post(TEST, data=values).status_code == 200
+    limited = logged_in.post(TEST, data=values)
+    assert limited.status_code == 429
+    assert "Too many messages in a short time" in limited.get_data(as_text=True)
+    assert len(smtp.plain_no_starttls.received) == 10
+
+
+def test_the_session_cookie_is_secure_when_served_over_https(app_config: dict[str, object]) -> None:
+    from app import create_app
+
+    app = create_app({**app_config, "BASE_URL": "https://dues.example.test"})
+    response = app.test_client().post("/setup", data=ACCOUNT)
+    assert "Secure" in response.headers["Set-Cookie"]
+    with app.app_context():
+        db.engine.dispose()

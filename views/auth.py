@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from models import EmailSettings, User, db
 from views.forms import LoginForm, SetupForm
+from views.ratelimit import limiter, too_many
 
 bp = Blueprint("auth", __name__)
 
@@ -58,7 +59,12 @@ def login() -> Response | str | tuple[str, int]:
         return redirect(url_for("auth.setup"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.by_username((form.username.data or "").strip())
+        username = (form.username.data or "").strip()
+        wait = limiter("login").wait_needed([("address", request.remote_addr), ("user", username)])
+        if wait:
+            form.password.errors = [too_many("log-in attempts", wait)]
+            return render_template("login.html", form=form), 429
+        user = User.by_username(username)
         if user is not None and user.check_password(form.password.data or ""):
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))

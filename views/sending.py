@@ -32,6 +32,7 @@ from models import Subscription, UndecryptableSecret, address_policy, db, utcnow
 from reminders import ReminderItem, compose_reminder
 from views.forms import NotificationSettings, NotificationSettingsForm
 from views.notifications import account_settings, bp, render_page
+from views.ratelimit import limiter, too_many
 
 _SAMPLE_ITEMS = [("Streaming service", Decimal("12.99"), 3), ("Cloud storage", Decimal("2.99"), 5)]
 _DETECT_TIMEOUT = 5.0
@@ -58,6 +59,13 @@ class SendOutcome:
         return self.error.transcript.render() if self.error else ""
 
 
+def _too_often(what: str) -> str | None:
+    """Why this account or address must wait before talking to a mail server again."""
+    keys = [("address", request.remote_addr), ("user", current_user.id)]
+    wait = limiter("send").wait_needed(keys)
+    return too_many(what, wait) if wait else None
+
+
 def _refused_certificate(config: SmtpConfig, error: MailError) -> CertificateInfo | None:
     """The certificate a refusal was about, fetched again to show it; None if unreachable."""
     if not isinstance(error, CertificateRefused):
@@ -79,6 +87,8 @@ def _send_from_form(
     allowed = form.refuse_internal_host(address_policy(current_user))
     if not (valid and complete and allowed):
         return render_page(form, settings, status=422)
+    if refusal := _too_often("messages"):
+        return render_page(form, settings, status=429, notice=refusal)
     values = form.cleaned()
     try:
         config = values.smtp_config(settings)
@@ -183,6 +193,8 @@ def detect_settings() -> tuple[str, int]:
     if not host or form.host.errors:
         form.host.errors = form.host.errors or ["Enter the SMTP host to detect its settings."]
         return render_page(form, settings, status=422)
+    if refusal := _too_often("probes"):
+        return render_page(form, settings, status=429, notice=refusal)
     timeout = min(float(form.timeout.data or _DETECT_TIMEOUT), _DETECT_TIMEOUT)
     base = SmtpConfig(
         host=host,
