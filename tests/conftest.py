@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,21 @@ def smtp_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpLab]:
     )
     yield lab
     for server in lab.servers():
+        server.stop()
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[..., SmtpServer]]:
+    """Start aiosmtpd servers of the test's own; they stop when it ends."""
+    started: list[SmtpServer] = []
+
+    def start(handler: RecordingHandler | None = None, **options: Any) -> SmtpServer:
+        server = start_smtp_server(handler, **options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
         server.stop()
 
 

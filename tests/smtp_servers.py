@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import ipaddress
 import socket
@@ -49,6 +50,7 @@ class RecordingHandler:
 
     refuse: set[str] = field(default_factory=set)
     data_reply: str | None = None
+    delay: float = 0.0
     received: list[Received] = field(default_factory=list)
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
@@ -64,6 +66,7 @@ class RecordingHandler:
     ) -> str:
         if self.data_reply is not None:
             return self.data_reply
+        await asyncio.sleep(self.delay)
         ssl_object = server.transport.get_extra_info("ssl_object")
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(message, EmailMessage)
@@ -209,3 +212,43 @@ def wait_for(condition: Any, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.02)
+
+
+class HangUpInDataServer:
+    """Speaks just enough SMTP to reach DATA, then hangs up halfway through the message."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server((LOOPBACK, 0))
+        self.port = int(self._listener.getsockname()[1])
+        self.host = LOOPBACK
+        self.sessions = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            self.sessions += 1
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with connection, connection.makefile("rb") as lines:
+            connection.sendall(b"220 localhost hang-up test server\r\n")
+            for line in lines:
+                command = line[:4].upper()
+                if command == b"EHLO":
+                    connection.sendall(b"250-localhost\r\n250 8BITMIME\r\n")
+                elif command == b"DATA":
+                    connection.sendall(b"354 go ahead\r\n")
+                    lines.read(64)
+                    return
+                elif command == b"QUIT":
+                    connection.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    connection.sendall(b"250 OK\r\n")
+
+    def stop(self) -> None:
+        self._listener.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import logging
 import re
 
 import pytest
@@ -12,10 +14,11 @@ from flask.testing import FlaskClient
 from mailer import ConnectionFailed, Security, SmtpConfig, send_message
 from models import AppSettings, db
 from reminders import run_reminders
-from tests.conftest import ACCOUNT, SmtpLab
+from tests.conftest import ACCOUNT, AUTH, SmtpLab
 from tests.factories import make_account, make_subscription
 from tests.test_mailer import hello
 from tests.test_settings_page import PAGE, TEST, field_error, form_values, stored
+from tests.test_subscriptions_page import subscription_values
 
 PUBLIC = {"auth.login", "auth.setup", "static"}
 
@@ -195,3 +198,30 @@ def test_the_session_cookie_is_secure_when_served_over_https(app_config: dict[st
     assert "Secure" in response.headers["Set-Cookie"]
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_smtp_password_never_shows_in_pages_logs_or_transcripts(
+    app: Flask, logged_in: FlaskClient, smtp: SmtpLab, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    right, wrong = AUTH.password, "Typed-Wrong-Secret-5"
+    values = form_values(port=str(smtp.with_auth.port), username=AUTH.username, enabled="y")
+    pages = [logged_in.post(PAGE, data={**values, "password": right})]
+    pages.append(logged_in.get(PAGE))
+    pages.append(logged_in.post(TEST, data=values))
+    pages.append(logged_in.post(TEST, data={**values, "password": wrong}))
+    pages.append(logged_in.post(PAGE + "/sample", data=values))
+    logged_in.post(PAGE, data={**values, "password": wrong})
+    logged_in.post("/subscriptions/new", data=subscription_values(reminder_offsets="0"))
+    with app.app_context():
+        run_reminders(dt.datetime(2026, 12, 10, 9, tzinfo=dt.UTC))
+        stored_bytes = stored(app).password_encrypted or b""
+    pages.append(logged_in.get("/log"))
+    everything = "\n".join(page.get_data(as_text=True) for page in pages) + caplog.text
+    assert "Test email sent" in everything and "535" in everything
+    assert "refused the username or password (535)" in logged_in.get("/log").get_data(as_text=True)
+    for secret in (right, wrong):
+        assert secret not in everything
+        assert secret.encode() not in stored_bytes
+        for payload in (f"\0{AUTH.username}\0{secret}", secret):
+            assert base64.b64encode(payload.encode()).decode() not in everything

@@ -47,6 +47,14 @@ def no_control_characters(form: FlaskForm, field: Field) -> None:
         raise ValidationError("Line breaks and control characters are not allowed here.")
 
 
+def printable_text(form: FlaskForm, field: Field) -> None:
+    """Refuse control characters other than line breaks and tabs (NUL above all)."""
+    if field.data and has_control_characters(
+        str(field.data).replace("\r", "").replace("\n", "").replace("\t", "")
+    ):
+        raise ValidationError("Control characters are not allowed here.")
+
+
 def valid_host(form: FlaskForm, field: Field) -> None:
     """Accept a host name (IDNA too) or an IP address."""
     host = (field.data or "").strip()

@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from models import CycleUnit, Subscription, first_on_or_after, format_offsets, parse_offsets
-from views.forms import no_control_characters, valid_offsets
+from views.forms import no_control_characters, printable_text, valid_offsets
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 CYCLE_CHOICES = [SelectChoice(unit.value, f"{unit.value}s") for unit in CycleUnit]
@@ -89,7 +89,7 @@ class SubscriptionForm(FlaskForm):
     category = _text("Category", 50)
     payment_method = _text("Payment method", 50)
     url = URLField("Website", validators=[Optional(), URL(message="Enter a web address.")])
-    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+    notes = TextAreaField("Notes", validators=[Length(max=2000), printable_text])
     active = BooleanField("Active", default=True)
     notify = BooleanField("Notify me", default=True)
     reminder_offsets = _text("Remind me (days before)", 100, valid_offsets)
