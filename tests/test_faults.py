@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,11 +18,17 @@ from flask import Flask
 from sqlalchemy import select
 
 from mailer import MailError, ProtocolError, Security, Stage, send_message
-from models import Delivery, db
+from models import Delivery, db, utcnow
 from reminders import run_reminders
 from tests.conftest import SmtpLab
 from tests.factories import make_account, make_subscription
-from tests.smtp_servers import HangUpInDataServer, RecordingHandler, SmtpServer, wait_for
+from tests.smtp_servers import (
+    HangUpInDataServer,
+    RecordingHandler,
+    SmtpServer,
+    free_port,
+    wait_for,
+)
 from tests.test_mailer import config_for, hello
 from tests.test_reminders import ROOT, at
 
@@ -139,3 +146,60 @@ def test_a_job_killed_mid_run_loses_nothing_and_repeats_at_most_the_message_in_f
     assert len(subjects) - 12 <= 1, "only the message in flight at the kill may repeat"
     with app.app_context():
         assert {r.status for r in records()} == {"sent"}
+
+
+def test_two_serving_processes_and_cron_together_send_each_reminder_once(
+    app: Flask, app_config: dict[str, Any], start_server: StartServer
+) -> None:
+    server = start_server(RecordingHandler(delay=0.02))
+    with app.app_context():
+        for account in range(2):
+            user = make_account(f"user{account}", port=server.port, digest=False, send_hour=0)
+            for number in range(15):
+                make_subscription(
+                    user, f"S{account}-{number:02d}", utcnow().date() + dt.timedelta(days=1)
+                )
+    env = {
+        **os.environ,
+        "DUES_DATABASE_URL": str(app_config["DATABASE_URL"]),
+        "DUES_SECRET_KEY": str(app_config["SECRET_KEY"]),
+        "DUES_SCHEDULER_INTERVAL": "0.3",
+    }
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "app", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            wait_for(lambda port=port: _answers(port), timeout=30)
+        cron = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "send-reminders"],
+            cwd=ROOT,
+            env={**env, "DUES_SCHEDULER": "off"},
+            capture_output=True,
+            text=True,
+        )
+        assert cron.returncode == 0, cron.stderr
+        wait_for(lambda: len(server.received) >= 30, timeout=30)
+        time.sleep(1.0)  # several more scheduler ticks in both processes
+    finally:
+        for process in servers:
+            process.terminate()
+            process.wait()
+    subjects = [r.message["Subject"] for r in server.received]
+    assert len(subjects) == 30 and len(set(subjects)) == 30
+
+
+def _answers(port: int) -> bool:
+    """Whether the app on port answers (the request also starts its scheduler)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1):
+            return True
+    except OSError:
+        return False
