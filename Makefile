@@ -1,4 +1,5 @@
 # Two commands: `make run` serves Dues, `make test` runs every check and test.
+# `make bench` prints the benchmarks (ARGS=--large for the big sizes, ARGS=--write to record).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,6 +26,9 @@ test: $(VENV)/.test-installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m bench.run $(ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info test-artifacts

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from email.message import EmailMessage
+from email.message import Message
 from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
@@ -145,7 +145,7 @@ def compose_reminder(
     *,
     to: Sequence[str],
     cc: Sequence[str],
-) -> EmailMessage:
+) -> Message:
     """The reminder email for items: subject, text and HTML from the templates."""
     first = items[0]
     if len(items) > 1:
@@ -196,7 +196,7 @@ def _record_failure(
 
 def _send_account(
     user: User,
-    batches: Sequence[tuple[Sequence[Delivery], EmailMessage]],
+    batches: Sequence[tuple[Sequence[Delivery], Message]],
     config: SmtpConfig,
     now: datetime.datetime,
     summary: RunSummary,
@@ -214,9 +214,7 @@ def _send_account(
                         raise
                     _record_failure(deliveries, _reason(error), error.temporary, now, summary)
                 else:
-                    for delivery in deliveries:
-                        delivery.mark_sent(now, receipt.message_id, receipt.accepted)
-                    db.session.commit()
+                    Delivery.record_sent(deliveries, now, receipt.message_id, receipt.accepted)
                     summary.sent += len(deliveries)
                 pending.pop(0)
     except MailError as error:

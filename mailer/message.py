@@ -1,13 +1,35 @@
-"""Composing messages the way mail clients do: text and HTML, dated, identified."""
+"""Composing messages the way mail clients do: text and HTML, dated, identified.
+
+The parts are built with the email package's compat32 MIME classes, as Django's
+mail backend does: an order of magnitude cheaper than EmailMessage's header
+objects, which matters when a reminder run sends thousands. Header values are
+checked here for line breaks, since compat32 does not refuse them itself.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid
 
-from mailer.config import SmtpConfig
+from mailer.config import SmtpConfig, has_control_characters
+
+
+def _header(value: str) -> str | Header:
+    """value as a header: plain when ASCII, else UTF-8 encoded words folded by the generator."""
+    if has_control_characters(value):
+        raise ValueError("header values must not contain line breaks or control characters")
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def _addresses(addresses: Sequence[str]) -> str:
+    for address in addresses:
+        if has_control_characters(address) or "," in address:
+            raise ValueError(f"not a single address: {address!r}")
+    return ", ".join(addresses)
 
 
 def compose(
@@ -18,18 +40,21 @@ def compose(
     subject: str,
     text: str,
     html: str | None = None,
-) -> EmailMessage:
+) -> Message:
     """A message from config's sender with a text part and an optional HTML alternative."""
-    message = EmailMessage()
-    message["From"] = Address(display_name=config.sender_name, addr_spec=config.sender)
-    message["To"] = ", ".join(to)
+    body = MIMEText(text, "plain", "utf-8")
+    if html is None:
+        message: Message = body
+    else:
+        message = MIMEMultipart("alternative")
+        message.attach(body)
+        message.attach(MIMEText(html, "html", "utf-8"))
+    message["From"] = formataddr((config.sender_name, config.sender), charset="utf-8")
+    message["To"] = _addresses(to)
     if cc:
-        message["Cc"] = ", ".join(cc)
-    message["Subject"] = subject
+        message["Cc"] = _addresses(cc)
+    # compat32 takes a Header wherever a str goes; typeshed knows only the str.
+    message["Subject"] = _header(subject)  # type: ignore[assignment]
     message["Date"] = formatdate(localtime=True)
-    domain = config.sender.rpartition("@")[2] or None
-    message["Message-ID"] = make_msgid(domain=domain)
-    message.set_content(text)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
+    message["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] or None)
     return message

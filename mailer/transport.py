@@ -8,7 +8,7 @@ import smtplib
 import ssl
 import time
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import getaddresses
 from types import TracebackType
 
@@ -38,7 +38,7 @@ class SendReceipt:
     transcript: Transcript = dataclasses.field(compare=False, repr=False)
 
 
-def envelope_recipients(message: EmailMessage) -> list[str]:
+def envelope_recipients(message: Message) -> list[str]:
     """The addresses in To and Cc, in order, each once."""
     fields = message.get_all("To", []) + message.get_all("Cc", [])
     addresses = [address for _, address in getaddresses([str(f) for f in fields]) if address]
@@ -127,8 +127,11 @@ class SmtpConnection:
         finally:
             self._watchdog.disarm()
 
-    def send(self, message: EmailMessage) -> SendReceipt:
-        """Send one message to its To and Cc addresses; refusing some is not failing."""
+    def send(self, message: Message) -> SendReceipt:
+        """Send one message (an EmailMessage or any Message) to its To and Cc addresses.
+
+        Some recipients refused is not a failure; all refused is.
+        """
         recipients = envelope_recipients(message)
         if not recipients:
             raise ValueError("the message has no recipients")
@@ -207,7 +210,7 @@ class SmtpConnection:
         self._watchdog.release()
 
 
-def send_message(config: SmtpConfig, message: EmailMessage) -> SendReceipt:
+def send_message(config: SmtpConfig, message: Message) -> SendReceipt:
     """Open a connection, send one message and close."""
     with SmtpConnection(config) as connection:
         return connection.send(message)

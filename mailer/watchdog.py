@@ -5,50 +5,73 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 
 
 class Watchdog:
     """Cuts the connection when an attempt runs past its deadline.
 
     A socket timeout bounds each read, not the attempt: a server trickling a
-    byte at a time would otherwise keep the caller waiting indefinitely.
+    byte at a time would otherwise keep the caller waiting indefinitely. One
+    thread per connection waits for the deadline; arming it again only moves
+    the deadline, which is cheap enough to do for every message of a batch.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._condition = threading.Condition()
         self._socket: socket.socket | None = None
-        self._timer: threading.Timer | None = None
+        self._deadline: float | None = None
+        self._thread: threading.Thread | None = None
+        self._released = False
         self.fired = False
 
     def watch(self, sock: socket.socket) -> None:
         """Watch sock; a duplicate stays valid after ssl wraps (and detaches) the original."""
-        with self._lock:
+        with self._condition:
             self._socket = sock.dup()
 
     def arm(self, seconds: float) -> None:
-        """Cut the connection in seconds unless disarmed first."""
-        self.disarm()
-        self._timer = threading.Timer(seconds, self._cut)
-        self._timer.daemon = True
-        self._timer.start()
+        """Cut the connection in seconds unless disarmed or armed again first."""
+        with self._condition:
+            self._deadline = time.monotonic() + seconds
+            self._released = False
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._wait, name="smtp-deadline")
+                self._thread.daemon = True
+                self._thread.start()
+            self._condition.notify()
 
     def disarm(self) -> None:
         """Cancel the pending cut."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        with self._condition:
+            self._deadline = None
+            self._condition.notify()
 
     def release(self) -> None:
-        """Disarm and let go of the watched socket."""
-        self.disarm()
-        with self._lock:
+        """Disarm, stop the waiting thread and let go of the watched socket."""
+        with self._condition:
+            self._deadline = None
+            self._released = True
+            self._condition.notify()
+            thread, self._thread = self._thread, None
             if self._socket is not None:
                 self._socket.close()
                 self._socket = None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
 
-    def _cut(self) -> None:
-        with self._lock:
-            self.fired = True
-            if self._socket is not None:
-                with contextlib.suppress(OSError):  # already closed by the peer
-                    self._socket.shutdown(socket.SHUT_RDWR)
+    def _wait(self) -> None:
+        with self._condition:
+            while not self._released:
+                if self._deadline is None:
+                    self._condition.wait()
+                    continue
+                remaining = self._deadline - time.monotonic()
+                if remaining > 0:
+                    self._condition.wait(remaining)
+                    continue
+                self.fired = True
+                self._deadline = None
+                if self._socket is not None:
+                    with contextlib.suppress(OSError):  # already closed by the peer
+                        self._socket.shutdown(socket.SHUT_RDWR)

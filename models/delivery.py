@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    inspect,
     select,
     update,
 )
@@ -158,15 +159,32 @@ class Delivery(Base):
         assert self.subscription_id is not None
         return ReminderKey(self.subscription_id, self.payment_date, self.offset_days, self.kind)
 
-    def mark_sent(self, now: datetime.datetime, message_id: str, recipients: Sequence[str]) -> None:
-        """Record the send."""
-        self.attempts += 1
-        self.status = DeliveryStatus.SENT.value
-        self.sent_at = now
-        self.message_id = message_id
-        self.recipients = ", ".join(recipients)
-        self.last_error = ""
-        self.claimed_until = self.claim_token = None
+    @staticmethod
+    def record_sent(
+        deliveries: Sequence[Delivery],
+        now: datetime.datetime,
+        message_id: str,
+        recipients: Sequence[str],
+    ) -> None:
+        """Record that one message carried these reminders, and commit at once."""
+        # One UPDATE, by identity: reading .id would reload each record after a commit.
+        ids = [identity[0] for d in deliveries if (identity := inspect(d).identity)]
+        table = db.metadata.tables[Delivery.__tablename__]
+        db.session.execute(
+            update(table)
+            .where(table.c.id.in_(ids))
+            .values(
+                attempts=table.c.attempts + 1,
+                status=DeliveryStatus.SENT.value,
+                sent_at=now,
+                message_id=message_id,
+                recipients=", ".join(recipients),
+                last_error="",
+                claimed_until=None,
+                claim_token=None,
+            )
+        )
+        db.session.commit()
 
     def mark_failed(self, error: str, *, retry_at: datetime.datetime | None) -> None:
         """Record a failure: retried from retry_at, or failed for good when None."""

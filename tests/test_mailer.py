@@ -293,3 +293,10 @@ def test_compose_refuses_header_injection() -> None:
     config = SmtpConfig(host="mail.example.test", port=25, sender="a@example.test")
     with pytest.raises(ValueError):
         compose(config, to=["a@example.test"], subject="Hi\r\nBcc: x@example.test", text="x")
+
+
+def test_a_long_non_ascii_subject_arrives_intact(smtp: SmtpLab) -> None:
+    config = config_for(smtp.plain_no_starttls, Security.NONE)
+    subject = "2 payments coming up — first: Streaming service in 3 days, " + "é" * 80
+    send_message(config, compose(config, to=["a@example.test"], subject=subject, text="x"))
+    assert smtp.plain_no_starttls.received[0].message["Subject"] == subject

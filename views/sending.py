@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from email.message import EmailMessage
+from email.message import Message
 
 from flask import current_app, render_template, request
 from flask_login import current_user
@@ -77,7 +77,7 @@ def _refused_certificate(config: SmtpConfig, error: MailError) -> CertificateInf
 
 
 def _send_from_form(
-    what: str, build: Callable[[SmtpConfig, NotificationSettings], EmailMessage]
+    what: str, build: Callable[[SmtpConfig, NotificationSettings], Message]
 ) -> tuple[str, int]:
     """Send what build makes with the form's values, saved or not, and show the outcome."""
     settings = account_settings()
@@ -114,7 +114,7 @@ def _send_from_form(
     return render_page(form, settings, outcome=outcome)
 
 
-def _test_message(config: SmtpConfig, values: NotificationSettings) -> EmailMessage:
+def _test_message(config: SmtpConfig, values: NotificationSettings) -> Message:
     return compose(
         config,
         to=[values.test_recipient],
@@ -124,7 +124,7 @@ def _test_message(config: SmtpConfig, values: NotificationSettings) -> EmailMess
     )
 
 
-def _sample_reminder(config: SmtpConfig, values: NotificationSettings) -> EmailMessage:
+def _sample_reminder(config: SmtpConfig, values: NotificationSettings) -> Message:
     today = utcnow().date()
     upcoming = [s for s in Subscription.for_user(current_user.id) if s.active][:5]
     items = [
