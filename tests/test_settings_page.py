@@ -278,3 +278,49 @@ def test_send_test_email_needs_a_host_and_says_so_on_the_field(logged_in: FlaskC
     page = response.get_data(as_text=True)
     assert field_error(page, "host") == "Enter the SMTP host."
     assert field_error(page, "test_recipient") == "Enter who should get the test email."
+
+
+@pytest.mark.parametrize(
+    ("server", "security", "extra", "expected"),
+    [
+        ("starttls_self_signed", "none", {}, "Test email sent"),
+        ("starttls_self_signed", "tls", {}, "it is self-signed"),
+        ("starttls_self_signed", "tls", {"ignore_verification": "y"}, "Test email sent"),
+        ("plain_no_starttls", "tls", {}, "does not offer STARTTLS"),
+        ("plain_no_starttls", "ssl", {}, "did not answer in TLS"),
+        ("implicit_tls_self_signed", "ssl", {}, "it is self-signed"),
+        ("implicit_tls_self_signed", "ssl", {"ignore_verification": "y"}, "Test email sent"),
+        ("implicit_tls_self_signed", "none", {}, "sent no greeting within 1 s"),
+        ("implicit_tls_self_signed", "tls", {}, "sent no greeting within 1 s"),
+        ("implicit_tls_other_name", "ssl", {"ca_certificates": "CA"}, "issued for another name"),
+        ("requires_starttls", "none", {}, "requires encryption first"),
+        (
+            "with_auth",
+            "none",
+            {"username": "mailer", "password": "Wr0ng-Page-Secret"},
+            "refused the username",
+        ),
+        ("silent", "none", {}, "sent no greeting within 1 s"),
+        (
+            "plain_no_starttls",
+            "none",
+            {"test_recipient": "nobody@example.test"},
+            "refused the recipient: nobody@example.test",
+        ),
+    ],
+)
+def test_every_outcome_of_the_mailer_table_through_the_page(
+    logged_in: FlaskClient,
+    smtp: SmtpLab,
+    server: str,
+    security: str,
+    extra: dict[str, str],
+    expected: str,
+) -> None:
+    if extra.get("ca_certificates") == "CA":
+        extra = {**extra, "ca_certificates": smtp.ca_pem}
+    values = form_values(port=str(getattr(smtp, server).port), security=security, **extra)
+    page = logged_in.post(TEST, data=values).get_data(as_text=True)
+    panel = result_panel(page)
+    assert expected in panel.replace("&#39;", "'"), panel
+    assert "Wr0ng-Page-Secret" not in page
