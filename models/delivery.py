@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     inspect,
     select,
     update,
@@ -166,25 +167,20 @@ class Delivery(Base):
         message_id: str,
         recipients: Sequence[str],
     ) -> None:
-        """Record that one message carried these reminders, and commit at once."""
-        # One UPDATE, by identity: reading .id would reload each record after a commit.
+        """Record that one message carried these reminders, committed at once."""
+        # A transaction of its own: a session commit would expire (and walk) every
+        # object the run has loaded, for each message sent.
         ids = [identity[0] for d in deliveries if (identity := inspect(d).identity)]
-        table = db.metadata.tables[Delivery.__tablename__]
-        db.session.execute(
-            update(table)
-            .where(table.c.id.in_(ids))
-            .values(
-                attempts=table.c.attempts + 1,
-                status=DeliveryStatus.SENT.value,
-                sent_at=now,
-                message_id=message_id,
-                recipients=", ".join(recipients),
-                last_error="",
-                claimed_until=None,
-                claim_token=None,
+        with db.engine.begin() as connection:
+            connection.execute(
+                _RECORD_SENT,
+                {
+                    "ids": ids,
+                    "sent_at": now,
+                    "message_id": message_id,
+                    "recipients": ", ".join(recipients),
+                },
             )
-        )
-        db.session.commit()
 
     def mark_failed(self, error: str, *, retry_at: datetime.datetime | None) -> None:
         """Record a failure: retried from retry_at, or failed for good when None."""
@@ -206,3 +202,20 @@ class Delivery(Base):
             .limit(limit)
         )
         return list(db.session.scalars(query))
+
+
+# Built once: record_sent runs for every message of a reminder run.
+_RECORD_SENT = (
+    update(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        attempts=Delivery.attempts + 1,
+        status=DeliveryStatus.SENT.value,
+        sent_at=bindparam("sent_at"),
+        message_id=bindparam("message_id"),
+        recipients=bindparam("recipients"),
+        last_error="",
+        claimed_until=None,
+        claim_token=None,
+    )
+)

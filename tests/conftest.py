@@ -185,6 +185,17 @@ def app_config(database_url: str) -> dict[str, Any]:
     }
 
 
+def process_env(app_config: dict[str, Any], **overrides: str) -> dict[str, str]:
+    """The environment for a Dues process of its own on the test's database."""
+    return {
+        **os.environ,
+        "DUES_DATABASE_URL": str(app_config["DATABASE_URL"]),
+        "DUES_SECRET_KEY": str(app_config["SECRET_KEY"]),
+        "DUES_SCHEDULER": "off",
+        **overrides,
+    }
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(app_config)

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from models import EmailSettings, Subscription, User, db, parse_offsets
+from models import Delivery, EmailSettings, Subscription, User, db, parse_offsets
 from tests.smtp_servers import LOOPBACK
 
 
@@ -72,3 +72,21 @@ def make_subscription(user: User, name: str, next_payment: dt.date, **fields: An
     db.session.add(subscription)
     db.session.commit()
     return subscription
+
+
+def record_failed_reminder(user: User, subscription_id: int | None, error: str) -> None:
+    """A reminder for Netflix that could not be sent, as the job records one."""
+    db.session.add(
+        Delivery(
+            user_id=user.id,
+            subscription_id=subscription_id,
+            subscription_name="Netflix",
+            payment_date=dt.date.today() + dt.timedelta(days=3),
+            offset_days=1,
+            kind="renewal",
+            status="failed",
+            attempts=1,
+            last_error=error,
+        )
+    )
+    db.session.commit()

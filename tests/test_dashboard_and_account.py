@@ -8,8 +8,9 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from models import Delivery, User, db, utcnow
+from models import User, db, utcnow
 from tests.conftest import ACCOUNT
+from tests.factories import record_failed_reminder
 from tests.test_subscriptions_page import NEW, subscription_values
 
 
@@ -62,19 +63,7 @@ def test_the_dashboard_warns_when_the_last_reminder_failed(
     with app.app_context():
         user = db.session.scalar(db.select(User))
         assert user is not None
-        db.session.add(
-            Delivery(
-                user_id=user.id,
-                subscription_name="Netflix",
-                payment_date=dt.date(2026, 12, 10),
-                offset_days=1,
-                kind="renewal",
-                status="failed",
-                attempts=1,
-                last_error="Connection refused by mail.example.test port 25.",
-            )
-        )
-        db.session.commit()
+        record_failed_reminder(user, None, "Connection refused by mail.example.test port 25.")
     page = text_of(logged_in.get("/").get_data(as_text=True))
     assert "The last reminder was not sent: Netflix — Connection refused" in page
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import signal
 import subprocess
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from mailer import MailError, ProtocolError, Security, Stage, send_message
 from models import Delivery, db, utcnow
 from reminders import run_reminders
-from tests.conftest import SmtpLab
+from tests.conftest import SmtpLab, process_env
 from tests.factories import make_account, make_subscription
 from tests.smtp_servers import (
     HangUpInDataServer,
@@ -123,12 +122,7 @@ def test_a_job_killed_mid_run_loses_nothing_and_repeats_at_most_the_message_in_f
         user = make_account("alice", port=server.port, digest=False)
         for number in range(12):
             make_subscription(user, f"S{number:02d}", dt.date(2026, 12, 10))
-    env = {
-        **os.environ,
-        "DUES_DATABASE_URL": str(app_config["DATABASE_URL"]),
-        "DUES_SECRET_KEY": str(app_config["SECRET_KEY"]),
-        "DUES_SCHEDULER": "off",
-    }
+    env = process_env(app_config)
     command = [sys.executable, "-m", "flask", "--app", "app", "send-reminders", "--now"]
     first = subprocess.Popen([*command, "2026-12-09T09:00"], cwd=ROOT, env=env)
     wait_for(lambda: len(server.received) >= 4, timeout=30)
@@ -159,12 +153,7 @@ def test_two_serving_processes_and_cron_together_send_each_reminder_once(
                 make_subscription(
                     user, f"S{account}-{number:02d}", utcnow().date() + dt.timedelta(days=1)
                 )
-    env = {
-        **os.environ,
-        "DUES_DATABASE_URL": str(app_config["DATABASE_URL"]),
-        "DUES_SECRET_KEY": str(app_config["SECRET_KEY"]),
-        "DUES_SCHEDULER_INTERVAL": "0.3",
-    }
+    env = process_env(app_config, DUES_SCHEDULER="on", DUES_SCHEDULER_INTERVAL="0.3")
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
@@ -181,7 +170,7 @@ def test_two_serving_processes_and_cron_together_send_each_reminder_once(
         cron = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "app", "send-reminders"],
             cwd=ROOT,
-            env={**env, "DUES_SCHEDULER": "off"},
+            env=process_env(app_config),
             capture_output=True,
             text=True,
         )

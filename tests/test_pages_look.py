@@ -10,9 +10,9 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from models import Delivery, User, db, utcnow
+from models import User, db, utcnow
 from tests.conftest import ACCOUNT, screenshot
-from tests.factories import make_subscription
+from tests.factories import make_subscription, record_failed_reminder
 from tests.smtp_servers import free_port
 from tests.test_browser import create_account
 
@@ -44,20 +44,9 @@ def seed(app: Flask) -> int:
             user, "Netflix", today + dt.timedelta(days=3), category="Streaming"
         )
         make_subscription(user, "Cloud storage", today + dt.timedelta(days=12), price="2.99")
-        db.session.add(
-            Delivery(
-                user_id=user.id,
-                subscription_id=subscription.id,
-                subscription_name="Netflix",
-                payment_date=today + dt.timedelta(days=3),
-                offset_days=1,
-                kind="renewal",
-                status="failed",
-                attempts=1,
-                last_error="Connection refused by 127.0.0.1 port 25. Check the host and port.",
-            )
+        record_failed_reminder(
+            user, subscription.id, "Connection refused by 127.0.0.1 port 25. Check the host."
         )
-        db.session.commit()
         return subscription.id
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from app import create_app
 from models import Delivery, Subscription, db, utcnow
 from reminders import run_reminders
-from tests.conftest import REFUSED_RECIPIENT, SmtpLab
+from tests.conftest import REFUSED_RECIPIENT, SmtpLab, process_env
 from tests.factories import make_account, make_subscription
 from tests.smtp_servers import free_port, wait_for
 
@@ -237,12 +236,7 @@ def test_two_runs_started_at_once_deliver_each_reminder_once(
             user = make_account(f"user{account}", port=server.port, digest=False)
             for number in range(20):
                 make_subscription(user, f"S{account}-{number}", dt.date(2026, 12, 10))
-    env = {
-        **os.environ,
-        "DUES_DATABASE_URL": str(app_config["DATABASE_URL"]),
-        "DUES_SECRET_KEY": str(app_config["SECRET_KEY"]),
-        "DUES_SCHEDULER": "off",
-    }
+    env = process_env(app_config)
     command = [sys.executable, "-m", "flask", "--app", "app", "send-reminders"]
     command += ["--now", "2026-12-09T09:00"]
     runs = [

@@ -210,6 +210,13 @@ class NotificationSettings:
         )
 
 
+def whole_number(label: str, default: int, low: int, high: int, message: str) -> IntegerField:
+    """A required whole number from low to high; one message for every way it is wrong."""
+    return IntegerField(
+        label, default=default, validators=[InputRequired(message), NumberRange(low, high, message)]
+    )
+
+
 SECURITY_CHOICES = [SelectChoice(security.value, security.label) for security in Security]
 
 
@@ -218,14 +225,7 @@ class NotificationSettingsForm(FlaskForm):
 
     enabled = BooleanField("Enable email notifications")
     host = StringField("SMTP host", validators=[Length(max=253), valid_host])
-    port = IntegerField(
-        "Port",
-        default=587,
-        validators=[
-            InputRequired("Enter a port from 1 to 65535."),
-            NumberRange(1, 65535, "Enter a port from 1 to 65535."),
-        ],
-    )
+    port = whole_number("Port", 587, 1, 65535, "Enter a port from 1 to 65535.")
     security = SelectField(
         "Encryption",
         choices=SECURITY_CHOICES,
@@ -245,13 +245,8 @@ class NotificationSettingsForm(FlaskForm):
     other_recipients = TextAreaField(
         "Other recipients", validators=[Length(max=2000), address_list]
     )
-    timeout = IntegerField(
-        "Timeout (seconds)",
-        default=15,
-        validators=[
-            InputRequired("Enter a timeout from 1 to 120 seconds."),
-            NumberRange(1, 120, "Enter a timeout from 1 to 120 seconds."),
-        ],
+    timeout = whole_number(
+        "Timeout (seconds)", 15, 1, 120, "Enter a timeout from 1 to 120 seconds."
     )
     test_recipient = EmailAddressField("Test recipient", validators=[Optional(), valid_address])
     default_offsets = StringField(

@@ -12,7 +12,6 @@ from wtforms import (
     DateField,
     DecimalField,
     Field,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -30,7 +29,7 @@ from wtforms.validators import (
 )
 
 from models import CycleUnit, Subscription, first_on_or_after, format_offsets, parse_offsets
-from views.forms import no_control_characters, printable_text, valid_offsets
+from views.forms import no_control_characters, printable_text, valid_offsets, whole_number
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 CYCLE_CHOICES = [SelectChoice(unit.value, f"{unit.value}s") for unit in CycleUnit]
@@ -73,11 +72,7 @@ class SubscriptionForm(FlaskForm):
         ],
     )
     currency = StringField("Currency", default="EUR", validators=[valid_currency])
-    cycle_every = IntegerField(
-        "Every",
-        default=1,
-        validators=[InputRequired("Enter how many."), NumberRange(1, 365, "Enter 1 to 365.")],
-    )
+    cycle_every = whole_number("Every", 1, 1, 365, "Enter a whole number from 1 to 365.")
     cycle_unit = SelectField(
         "Billing cycle", choices=CYCLE_CHOICES, default=CycleUnit.MONTH.value, validate_choice=True
     )
