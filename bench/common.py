@@ -80,6 +80,7 @@ def seed(
     due: int,
     port: int,
     today: datetime.date,
+    security: str = "none",
 ) -> None:
     """Accounts sending to 127.0.0.1:port, each subscription due tomorrow or next year.
 
@@ -94,7 +95,8 @@ def seed(
             enabled=True,
             host="127.0.0.1",
             port=port,
-            security="none",
+            security=security,
+            verify_certificate=security == "none",
             from_email="dues@example.test",
             timeout=30,
             default_offsets="1",
