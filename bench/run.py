@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
+import os
+import sys
 import time
 from pathlib import Path
 
@@ -37,11 +39,12 @@ def main() -> None:
         print(f"({name}: {time.perf_counter() - begun:.0f} s)\n", flush=True)
         sections.append(section)
     if arguments.write:
-        command = "make bench" + (" ARGS=--large" if arguments.large else "")
+        command = f'make bench ARGS="{" ".join(sys.argv[1:])}"'
+        if os.environ.get("DUES_TEST_POSTGRES_URL"):
+            command = f"DUES_TEST_POSTGRES_URL=… {command}"
         header = (
             f"# Benchmark results\n\nRun on {started:%Y-%m-%d %H:%M} UTC, {machine()}.\n"
-            f"Command: `{command}` (python -m bench.run --write"
-            f"{' --large' if arguments.large else ''}).\n\n"
+            f"Command: `{command}`.\n\n"
         )
         results = Path(__file__).with_name("RESULTS.md")
         # The written analysis below the tables stays; the tables are replaced.
