@@ -185,6 +185,12 @@ def app_config(database_url: str) -> dict[str, Any]:
     }
 
 
+def posted(defaults: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Form data: the defaults with the overrides; a field overridden with None is left out."""
+    values = {**defaults, **overrides}
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def process_env(app_config: dict[str, Any], **overrides: str) -> dict[str, str]:
     """The environment for a Dues process of its own on the test's database."""
     return {

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from models import EmailSettings, db
-from tests.conftest import ACCOUNT, AUTH, SmtpLab
+from tests.conftest import ACCOUNT, AUTH, SmtpLab, posted
 
 PAGE = "/settings/notifications"
 TEST = "/settings/notifications/test"
@@ -35,8 +35,7 @@ def form_values(**overrides: Any) -> dict[str, Any]:
         "timezone": "Europe/Berlin",
         "digest": "y",
     }
-    values.update(overrides)
-    return {key: value for key, value in values.items() if value is not None}
+    return posted(values, overrides)
 
 
 def stored(app: Flask) -> EmailSettings:

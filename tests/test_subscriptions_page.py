@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from models import Subscription, db
 from reminders import run_reminders
-from tests.conftest import SmtpLab
+from tests.conftest import SmtpLab, posted
 from tests.test_settings_page import form_values, result_panel
 
 NEW = "/subscriptions/new"
@@ -38,8 +38,7 @@ def subscription_values(**overrides: Any) -> dict[str, Any]:
         "notes": "",
         "cancellation_date": "",
     }
-    values.update(overrides)
-    return {key: value for key, value in values.items() if value is not None}
+    return posted(values, overrides)
 
 
 def count(app: Flask) -> int:
