@@ -11,7 +11,8 @@ from wtforms import Field, PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from models import AppSettings, EmailSettings, User, db, parse_networks
-from views.forms import EmailAddressField, SetupForm, valid_address
+from views.fields import EmailAddressField, valid_address
+from views.forms import SetupForm
 from views.subscription_form import valid_currency
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 
 from models import CycleUnit, Subscription, first_on_or_after, format_offsets, parse_offsets
-from views.forms import no_control_characters, printable_text, valid_offsets, whole_number
+from views.fields import no_control_characters, printable_text, valid_offsets, whole_number
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 CYCLE_CHOICES = [SelectChoice(unit.value, f"{unit.value}s") for unit in CycleUnit]
