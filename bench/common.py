@@ -142,12 +142,6 @@ def seed(
     db.session.commit()
 
 
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The value below which the given fraction of values lie."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -67,7 +66,6 @@ class Delivery(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     next_attempt_at: Mapped[datetime.datetime | None] = mapped_column(default=None)
     claimed_until: Mapped[datetime.datetime | None] = mapped_column(default=None)
-    claim_token: Mapped[str | None] = mapped_column(String(36), default=None)
     sent_at: Mapped[datetime.datetime | None] = mapped_column(default=None)
     message_id: Mapped[str] = mapped_column(String(255), default="")
     recipients: Mapped[str] = mapped_column(Text, default="")
@@ -130,7 +128,7 @@ class Delivery(Base):
                 Delivery.claimed_until.is_(None) | (Delivery.claimed_until < now),
                 Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now),
             )
-            .values(claimed_until=now + lease, claim_token=str(uuid.uuid4()))
+            .values(claimed_until=now + lease)
             .returning(Delivery.id)
         ).all()
         db.session.commit()
@@ -186,7 +184,7 @@ class Delivery(Base):
         """Record a failure: retried from retry_at, or failed for good when None."""
         self.attempts += 1
         self.last_error = error
-        self.claimed_until = self.claim_token = None
+        self.claimed_until = None
         if retry_at is None:
             self.status = DeliveryStatus.FAILED.value
         else:
@@ -216,6 +214,5 @@ _RECORD_SENT = (
         recipients=bindparam("recipients"),
         last_error="",
         claimed_until=None,
-        claim_token=None,
     )
 )

@@ -106,7 +106,6 @@ def upgrade():
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('next_attempt_at', models.base.UtcDateTime(), nullable=True),
     sa.Column('claimed_until', models.base.UtcDateTime(), nullable=True),
-    sa.Column('claim_token', sa.String(length=36), nullable=True),
     sa.Column('sent_at', models.base.UtcDateTime(), nullable=True),
     sa.Column('message_id', sa.String(length=255), nullable=False),
     sa.Column('recipients', sa.Text(), nullable=False),
