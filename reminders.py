@@ -26,7 +26,6 @@ from models import (
     UndecryptableSecret,
     User,
     db,
-    parse_offsets,
 )
 
 log = logging.getLogger(__name__)
@@ -97,12 +96,9 @@ def roll_forward_renewals(now: datetime.datetime) -> None:
     for subscription in Subscription.overdue_auto_renewals(now.date()):
         user_today = now.astimezone(ZoneInfo(subscription.user.timezone)).date()
         subscription.roll_forward(user_today)
-        subscription.update_reminder_window(_account_offsets(subscription.user))
+        settings = subscription.user.email_settings
+        subscription.update_reminder_window(settings.default_offset_list if settings else [])
     db.session.commit()
-
-
-def _account_offsets(user: User) -> list[int]:
-    return parse_offsets(user.email_settings.default_offsets) if user.email_settings else []
 
 
 def due_reminders(now: datetime.datetime) -> dict[User, list[DueReminder]]:
@@ -117,10 +113,11 @@ def due_reminders(now: datetime.datetime) -> dict[User, list[DueReminder]]:
             continue
         zone = ZoneInfo(user.timezone)
         today = now.astimezone(zone).date()
+        offsets = subscription.offsets(settings.default_offset_list)
         for kind, date in subscription.reminder_dates():
             if date < today:
                 continue
-            for offset in subscription.offsets(_account_offsets(user)):
+            for offset in offsets:
                 if send_time(date, offset, settings.send_hour, zone) <= now:
                     due[user].append(
                         DueReminder(

@@ -2,7 +2,15 @@
 
 from models.app_settings import AppSettings, parse_networks
 from models.base import Base, db, utcnow
-from models.billing import CycleUnit, add_cycles, first_on_or_after, monthly_cost
+from models.billing import (
+    MAX_OFFSET_DAYS,
+    CycleUnit,
+    add_cycles,
+    first_on_or_after,
+    format_offsets,
+    monthly_cost,
+    parse_offsets,
+)
 from models.delivery import Delivery, DeliveryStatus, ReminderKey
 from models.email_settings import (
     SECURITY_VALUES,
@@ -11,7 +19,7 @@ from models.email_settings import (
     split_addresses,
 )
 from models.secrets import UndecryptableSecret
-from models.subscription import MAX_OFFSET_DAYS, Subscription, format_offsets, parse_offsets
+from models.subscription import Subscription
 from models.user import User
 
 __all__ = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import enum
+from collections.abc import Sequence
 from decimal import Decimal
 
 
@@ -66,3 +67,24 @@ def first_on_or_after(
 def monthly_cost(price: Decimal, unit: CycleUnit, every: int) -> Decimal:
     """What a price per cycle costs per month on average, to the cent."""
     return (price * _PER_MONTH[unit] / every).quantize(Decimal("0.01"))
+
+
+MAX_OFFSET_DAYS = 365
+
+
+def parse_offsets(text: str) -> list[int]:
+    """Reminder offsets such as '7, 1' as distinct days, largest first; ValueError if bad."""
+    offsets: set[int] = set()
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        days = int(part.strip())
+        if not 0 <= days <= MAX_OFFSET_DAYS:
+            raise ValueError(f"{days} is outside 0 to {MAX_OFFSET_DAYS} days")
+        offsets.add(days)
+    return sorted(offsets, reverse=True)
+
+
+def format_offsets(offsets: Sequence[int]) -> str:
+    """Offsets as the form shows them, e.g. '7, 1'."""
+    return ", ".join(str(days) for days in offsets)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mailer import Security, SmtpConfig
 from models.app_settings import AppSettings
 from models.base import Base, utcnow
+from models.billing import parse_offsets
 from models.secrets import decrypt, encrypt
 
 if TYPE_CHECKING:
@@ -79,6 +80,11 @@ class EmailSettings(Base):
     def stored_password(self) -> str:
         """The stored password in plain text, or '' when none is stored."""
         return decrypt(self.password_encrypted) if self.password_encrypted else ""
+
+    @property
+    def default_offset_list(self) -> list[int]:
+        """The days before a payment that subscriptions without their own are reminded."""
+        return parse_offsets(self.default_offsets)
 
     @property
     def trust(self) -> str:

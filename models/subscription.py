@@ -10,28 +10,8 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from models.base import Base, db, utcnow
-from models.billing import CycleUnit, first_on_or_after, monthly_cost
+from models.billing import CycleUnit, first_on_or_after, monthly_cost, parse_offsets
 from models.user import User
-
-MAX_OFFSET_DAYS = 365
-
-
-def parse_offsets(text: str) -> list[int]:
-    """Reminder offsets such as '7, 1' as distinct days, largest first; ValueError if bad."""
-    offsets: set[int] = set()
-    for part in text.replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        days = int(part.strip())
-        if not 0 <= days <= MAX_OFFSET_DAYS:
-            raise ValueError(f"{days} is outside 0 to {MAX_OFFSET_DAYS} days")
-        offsets.add(days)
-    return sorted(offsets, reverse=True)
-
-
-def format_offsets(offsets: Sequence[int]) -> str:
-    """Offsets as the form shows them, e.g. '7, 1'."""
-    return ", ".join(str(days) for days in offsets)
 
 
 class Subscription(Base):

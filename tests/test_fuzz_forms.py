@@ -62,17 +62,12 @@ def snapshot(app: Flask, model: type[Any]) -> list[dict[str, Any]]:
         ]
 
 
-@pytest.fixture
-def admin(app: Flask, logged_in: FlaskClient) -> FlaskClient:
-    return logged_in
-
-
-def test_the_notification_settings_form(app: Flask, admin: FlaskClient) -> None:
+def test_the_notification_settings_form(app: Flask, logged_in: FlaskClient) -> None:
     @FUZZ
     @given(values=fields_of({k: v for k, v in form_values().items() if k != "test_recipient"}))
     def check(values: dict[str, Any]) -> None:
         before = snapshot(app, EmailSettings)
-        response = admin.post(PAGE, data=values)
+        response = logged_in.post(PAGE, data=values)
         assert response.status_code in (302, 422)
         if response.status_code == 422:
             assert snapshot(app, EmailSettings) == before, "nothing saved"
@@ -90,13 +85,13 @@ def test_the_notification_settings_form(app: Flask, admin: FlaskClient) -> None:
     check()
 
 
-def test_the_subscription_form(app: Flask, admin: FlaskClient) -> None:
+def test_the_subscription_form(app: Flask, logged_in: FlaskClient) -> None:
     @FUZZ
     @given(values=fields_of(subscription_values()))
     def check(values: dict[str, Any]) -> None:
         with app.app_context():
             before = db.session.scalar(select(func.count()).select_from(Subscription))
-        response = admin.post("/subscriptions/new", data=values)
+        response = logged_in.post("/subscriptions/new", data=values)
         assert response.status_code in (302, 422)
         with app.app_context():
             after = db.session.scalar(select(func.count()).select_from(Subscription))
@@ -106,20 +101,20 @@ def test_the_subscription_form(app: Flask, admin: FlaskClient) -> None:
             assert after == (before or 0) + 1
             newest = db.session.scalar(select(Subscription).order_by(Subscription.id.desc()))
             assert newest is not None and not has_control_characters(newest.name)
-        assert admin.get("/subscriptions").status_code == 200
-        assert admin.get("/").status_code == 200
+        assert logged_in.get("/subscriptions").status_code == 200
+        assert logged_in.get("/").status_code == 200
 
     check()
 
 
-def test_the_new_account_form(app: Flask, admin: FlaskClient) -> None:
+def test_the_new_account_form(app: Flask, logged_in: FlaskClient) -> None:
     valid = {"new-username": "bob", "new-email": "bob@example.test", "new-password": "password123"}
 
     @FUZZ
     @given(values=fields_of(valid))
     def check(values: dict[str, Any]) -> None:
         before = snapshot(app, User)
-        response = admin.post("/account/users", data=values)
+        response = logged_in.post("/account/users", data=values)
         assert response.status_code in (302, 422)
         if response.status_code == 422:
             assert snapshot(app, User) == before
@@ -129,8 +124,8 @@ def test_the_new_account_form(app: Flask, admin: FlaskClient) -> None:
 
 @pytest.mark.parametrize("field", ["notes", "category", "payment_method", "name", "url"])
 def test_a_nul_character_is_a_field_error_on_every_database(
-    app: Flask, admin: FlaskClient, field: str
+    app: Flask, logged_in: FlaskClient, field: str
 ) -> None:
-    response = admin.post("/subscriptions/new", data=subscription_values(**{field: "a\x00b"}))
+    response = logged_in.post("/subscriptions/new", data=subscription_values(**{field: "a\x00b"}))
     assert response.status_code == 422
     assert f'id="{field}-error">' in response.get_data(as_text=True)

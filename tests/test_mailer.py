@@ -59,15 +59,10 @@ def test_none_never_upgrades_even_when_starttls_is_offered(smtp: SmtpLab) -> Non
     [received] = smtp.starttls_self_signed.received
     assert received.tls_version is None
     assert received.rcpt_tos == ["admin@example.test"]
-    assert "STARTTLS" not in [line.text for line in fail_free_transcript(config)]
+    client_lines = [line.text for line in receipt.transcript.lines if line.speaker == "client"]
+    assert "STARTTLS" not in client_lines
     assert receipt.reply.startswith("250 ")
     assert receipt.encryption == "plain SMTP, not encrypted"
-
-
-def fail_free_transcript(config: SmtpConfig) -> list[Any]:
-    with SmtpConnection(config) as connection:
-        connection.send(hello(config))
-        return [line for line in connection.transcript.lines if line.speaker == "client"]
 
 
 def test_tls_refuses_a_self_signed_certificate(smtp: SmtpLab) -> None:

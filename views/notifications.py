@@ -111,12 +111,15 @@ def _store(values: NotificationSettings, settings: EmailSettings) -> None:
     settings.from_name = values.from_name
     settings.other_recipients = ", ".join(values.other_recipients)
     settings.timeout = values.timeout
+    offsets_changed = values.default_offsets != settings.default_offset_list
     settings.default_offsets = format_offsets(values.default_offsets)
     settings.send_hour = values.send_hour
     settings.digest = values.digest
     current_user.timezone = values.timezone
-    for subscription in Subscription.for_user(current_user.id):
-        subscription.update_reminder_window(values.default_offsets)
+    if offsets_changed:
+        # Only the windows of subscriptions that follow the default move.
+        for subscription in Subscription.for_user(current_user.id):
+            subscription.update_reminder_window(values.default_offsets)
 
 
 @bp.post("/notifications")

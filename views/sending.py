@@ -21,6 +21,7 @@ from mailer import (
     Security,
     SendReceipt,
     SmtpConfig,
+    Step,
     best,
     compose,
     detect,
@@ -50,9 +51,11 @@ class SendOutcome:
     certificate: CertificateInfo | None = None
 
     @property
-    def steps(self) -> list[object]:
-        source = self.error.transcript if self.error else self.receipt and self.receipt.transcript
-        return list(source.steps) if source else []
+    def steps(self) -> list[Step]:
+        transcript = (
+            self.error.transcript if self.error else self.receipt and self.receipt.transcript
+        )
+        return transcript.steps if transcript else []
 
     @property
     def transcript(self) -> str:

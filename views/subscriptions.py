@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from models import Subscription, db, parse_offsets, utcnow
+from models import Subscription, db, utcnow
 from views.subscription_form import SubscriptionForm
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
@@ -20,11 +20,6 @@ def _owned_or_404(subscription_id: int) -> Subscription:
     if subscription is None:
         abort(404)
     return subscription
-
-
-def _account_offsets() -> list[int]:
-    settings = current_user.email_settings
-    return parse_offsets(settings.default_offsets) if settings else []
 
 
 @bp.get("")
@@ -45,7 +40,8 @@ def index() -> str:
 
 def _save(form: SubscriptionForm, subscription: Subscription, message: str) -> Response:
     form.fill(subscription)
-    subscription.update_reminder_window(_account_offsets())
+    settings = current_user.email_settings
+    subscription.update_reminder_window(settings.default_offset_list if settings else [])
     db.session.add(subscription)
     db.session.commit()
     flash(message.format(name=subscription.name))
