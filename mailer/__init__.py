@@ -1,8 +1,15 @@
 """The SMTP transport: exactly the encryption the admin chose, with errors they can act on."""
 
 from mailer.certificates import CertificateInfo, fingerprint, normalize_fingerprint, parse_ca_bundle
-from mailer.config import Security, SmtpConfig, has_control_characters, port_mismatch
+from mailer.config import (
+    Security,
+    SmtpConfig,
+    default_ehlo_name,
+    has_control_characters,
+    port_mismatch,
+)
 from mailer.errors import (
+    AddressNotSupported,
     AuthenticationFailed,
     CertificateRefused,
     ConnectionFailed,
@@ -15,6 +22,7 @@ from mailer.errors import (
 )
 from mailer.message import compose
 from mailer.probe import USUAL_PORTS, PortReport, best, detect
+from mailer.tls import trust_description
 from mailer.transcript import Stage, Step, Transcript, TranscriptLine
 from mailer.transport import (
     SendReceipt,
@@ -26,6 +34,7 @@ from mailer.transport import (
 
 __all__ = [
     "USUAL_PORTS",
+    "AddressNotSupported",
     "AuthenticationFailed",
     "CertificateInfo",
     "CertificateRefused",
@@ -47,6 +56,7 @@ __all__ = [
     "TranscriptLine",
     "best",
     "compose",
+    "default_ehlo_name",
     "detect",
     "envelope_recipients",
     "fingerprint",
@@ -56,4 +66,5 @@ __all__ = [
     "port_mismatch",
     "send_message",
     "server_certificate",
+    "trust_description",
 ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,12 +50,14 @@ class SmtpConfig:
     timeout: float = 15.0
     sender: str
     sender_name: str = ""
+    # The name said in EHLO; many servers refuse one that is not fully qualified.
+    ehlo_name: str = "localhost"
     # Says why an IP address may not be connected to, or None; checked on every
     # address the host resolves to, at connect time, so DNS cannot swap it later.
     address_refusal: Callable[[str], str | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        for name in ("host", "username", "sender", "sender_name"):
+        for name in ("host", "username", "sender", "sender_name", "ehlo_name"):
             if has_control_characters(getattr(self, name)):
                 raise ValueError(f"{name} must not contain control characters")
         if not self.host:
@@ -62,6 +66,18 @@ class SmtpConfig:
             raise ValueError("port must be between 1 and 65535")
         if not self.timeout > 0:
             raise ValueError("timeout must be positive")
+
+
+def default_ehlo_name(fallback_host: str) -> str:
+    """The machine's fully qualified name, else fallback_host (an IP as an address literal)."""
+    # gethostname, not getfqdn: the latter may ask DNS, and stall, at every start.
+    hostname = socket.gethostname()
+    name = hostname if "." in hostname.strip(".") else fallback_host
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return name or "localhost"
+    return f"[IPv6:{address}]" if address.version == 6 else f"[{address}]"
 
 
 def port_mismatch(security: Security, port: int) -> str | None:

@@ -8,6 +8,7 @@ import ssl
 
 from mailer.config import Security, SmtpConfig
 from mailer.errors import (
+    AddressNotSupported,
     AuthenticationFailed,
     CertificateRefused,
     ConnectionFailed,
@@ -20,7 +21,8 @@ from mailer.errors import (
 )
 from mailer.session import AddressNotAllowed
 from mailer.tls import PinnedCertificateMismatch
-from mailer.transcript import HIDDEN, Stage
+from mailer.transcript import Stage, scrub
+from mailer.wire import InternationalAddressRefused, OversizedReply
 
 _HINT_IGNORE_OR_TRUST = (
     'If this is your own server, check the certificate below and press "Trust this '
@@ -46,21 +48,41 @@ def _reply_text(reply: bytes | str) -> str:
 
 
 def translate(
-    exc: smtplib.SMTPException | OSError,
+    exc: smtplib.SMTPException | OSError | OversizedReply,
     *,
     stage: Stage,
     config: SmtpConfig,
     timed_out: bool,
 ) -> MailError:
-    """The MailError that explains exc, raised at stage, to the admin."""
+    """The MailError that explains exc, raised at stage, to the admin; no secret in it."""
+    error = _explain(exc, stage=stage, config=config, timed_out=timed_out)
+    secrets = [config.password]
+    error.summary = scrub(error.summary, secrets)
+    error.hint = scrub(error.hint, secrets)
+    error.detail = scrub(error.detail, secrets)
+    return error
+
+
+def _explain(
+    exc: smtplib.SMTPException | OSError | OversizedReply,
+    *,
+    stage: Stage,
+    config: SmtpConfig,
+    timed_out: bool,
+) -> MailError:
     detail = f"{type(exc).__name__}: {exc}"
-    if config.password:
-        detail = detail.replace(config.password, HIDDEN)
     where = f"{config.host} port {config.port}"
 
     def build(kind: type[MailError], summary: str, hint: str, code: int | None = None) -> MailError:
         return kind(summary, hint=hint, stage=stage, detail=detail, smtp_code=code)
 
+    if isinstance(exc, OversizedReply):
+        return build(
+            ProtocolError,
+            f"{where} sent an oversized reply ({exc}) during the {stage.value} step.",
+            "No mail server answers like this: check that the host and port are your mail "
+            "server's.",
+        )
     if timed_out or isinstance(exc, TimeoutError) or "timed out" in str(exc):
         return build(TimedOut, *_timeout_explanation(stage, config, where))
     if isinstance(exc, PinnedCertificateMismatch):
@@ -80,6 +102,14 @@ def translate(
         return CertificateRefused(summary, hint=hint, stage=stage, detail=detail, reason=problem)
     if isinstance(exc, ssl.SSLError):
         return build(TlsFailed, *_tls_explanation(exc, config, where))
+    if isinstance(exc, InternationalAddressRefused):
+        return build(
+            AddressNotSupported,
+            f"The address {exc.address} has non-ASCII letters before the @, and the server "
+            "does not offer SMTPUTF8, which such addresses need.",
+            "Use an address with only ASCII letters before the @, or a server that offers "
+            "SMTPUTF8.",
+        )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         if "STARTTLS" in str(exc):
             return build(

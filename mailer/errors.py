@@ -62,6 +62,12 @@ class SenderRefused(MailError):
     default_temporary = False
 
 
+class AddressNotSupported(MailError):
+    """An address cannot travel through this server at all."""
+
+    default_temporary = False
+
+
 class RecipientsRefused(MailError):
     """The server refused every recipient."""
 

@@ -16,6 +16,7 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, make_msgid
 
 from mailer.config import SmtpConfig, has_control_characters
+from mailer.wire import wire_address
 
 
 def _header(value: str) -> str | Header:
@@ -29,7 +30,13 @@ def _addresses(addresses: Sequence[str]) -> str:
     for address in addresses:
         if has_control_characters(address) or "," in address:
             raise ValueError(f"not a single address: {address!r}")
-    return ", ".join(addresses)
+    return ", ".join(wire_address(address) for address in addresses)
+
+
+def _from_header(name: str, address: str) -> str:
+    """Name and address; formataddr refuses a non-ASCII local part, which SMTPUTF8 carries."""
+    placeholder = "sender@placeholder.invalid"
+    return formataddr((name, placeholder), charset="utf-8").replace(placeholder, address)
 
 
 def compose(
@@ -49,12 +56,14 @@ def compose(
         message = MIMEMultipart("alternative")
         message.attach(body)
         message.attach(MIMEText(html, "html", "utf-8"))
-    message["From"] = formataddr((config.sender_name, config.sender), charset="utf-8")
+    message["From"] = _from_header(config.sender_name, wire_address(config.sender))
     message["To"] = _addresses(to)
     if cc:
         message["Cc"] = _addresses(cc)
     # compat32 takes a Header wherever a str goes; typeshed knows only the str.
     message["Subject"] = _header(subject)  # type: ignore[assignment]
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=config.sender.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(
+        domain=wire_address(config.sender).rpartition("@")[2] or None
+    )
     return message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,10 +50,10 @@ class PortReport:
         return order[security] + (0 if self.verified or security is Security.NONE else 2)
 
 
-def _open(config: SmtpConfig) -> tuple[SmtpConnection | None, MailError | None]:
+def _open(config: SmtpConfig, deadline: float) -> tuple[SmtpConnection | None, MailError | None]:
     connection = SmtpConnection(config)
     try:
-        connection.open()
+        connection.open(deadline)
     except MailError as error:
         return None, error
     return connection, None
@@ -62,15 +63,19 @@ def _auth_of(connection: SmtpConnection) -> tuple[str, ...]:
     return tuple(connection.extensions.get("auth", "").split())
 
 
-def probe_port(base: SmtpConfig, port: int, implicit_tls: bool) -> PortReport:
-    """Connect to one port without logging in, and report what it offers."""
+def probe_port(base: SmtpConfig, port: int, implicit_tls: bool, deadline: float) -> PortReport:
+    """Connect to one port without logging in, by deadline, and report what it offers.
+
+    base's trust settings (ignored verification, a trusted certificate, a CA) apply,
+    as they do when sending.
+    """
     security = Security.SSL if implicit_tls else Security.NONE
     config = dataclasses.replace(base, port=port, security=security, username="", password="")
-    connection, error = _open(config)
+    connection, error = _open(config, deadline)
     tls = "verified" if implicit_tls else ""
     if isinstance(error, CertificateRefused):
         tls = f"certificate not trusted: {error.reason}"
-        connection, _ = _open(dataclasses.replace(config, verify_certificate=False))
+        connection, _ = _open(dataclasses.replace(config, verify_certificate=False), deadline)
     if connection is None:
         problem = error.summary if error else ""
         return PortReport(port, implicit_tls, reachable=False, problem=problem)
@@ -87,11 +92,12 @@ def probe_port(base: SmtpConfig, port: int, implicit_tls: bool) -> PortReport:
         )
     if implicit_tls or not report.starttls:
         return report
-    return _with_starttls(report, dataclasses.replace(config, security=Security.STARTTLS))
+    starttls = dataclasses.replace(config, security=Security.STARTTLS)
+    return _with_starttls(report, starttls, deadline)
 
 
-def _with_starttls(report: PortReport, config: SmtpConfig) -> PortReport:
-    connection, error = _open(config)
+def _with_starttls(report: PortReport, config: SmtpConfig, deadline: float) -> PortReport:
+    connection, error = _open(config, deadline)
     if connection is not None:
         with contextlib.closing(connection):
             return dataclasses.replace(
@@ -103,9 +109,12 @@ def _with_starttls(report: PortReport, config: SmtpConfig) -> PortReport:
 
 
 def detect(base: SmtpConfig, ports: Sequence[tuple[int, bool]] = USUAL_PORTS) -> list[PortReport]:
-    """Probe the ports in parallel, each bounded by base's timeout."""
+    """Probe the ports in parallel, all within base's timeout."""
+    deadline = time.monotonic() + base.timeout
     with ThreadPoolExecutor(max_workers=len(ports)) as pool:
-        futures = [pool.submit(probe_port, base, port, implicit) for port, implicit in ports]
+        futures = [
+            pool.submit(probe_port, base, port, implicit, deadline) for port, implicit in ports
+        ]
         return [future.result() for future in futures]
 
 

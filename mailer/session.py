@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import smtplib
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from mailer.certificates import CertificateInfo
@@ -14,12 +13,18 @@ from mailer.config import SmtpConfig
 from mailer.tls import check_pin, trust_description
 from mailer.transcript import HIDDEN, Stage, Transcript
 from mailer.watchdog import Watchdog
+from mailer.wire import AttemptBudget, BoundedReader
+
+# Tried in this order, and only the first one the server offers: after a definite
+# refusal, another mechanism would count as a second failed log-in on the server.
+_MECHANISMS = ("PLAIN", "LOGIN")
 
 
-@functools.cache
-def _local_hostname() -> str:
-    """The name given in EHLO; looked up once, since getfqdn may be slow."""
-    return socket.getfqdn()
+class _Utf8Response(str):
+    """An AUTH response smtplib sends as UTF-8 (RFC 4616, 4954) where it would insist on ASCII."""
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return str.encode(self, "utf-8", errors)
 
 
 def describe_tls(sock: socket.socket) -> str:
@@ -70,7 +75,9 @@ class RecordingSMTP(smtplib.SMTP):
         self._hiding_credentials = False
         self._next_send_is_message = False
         self.greeting = ""
-        super().__init__(timeout=config.timeout, local_hostname=_local_hostname())
+        self.file: BoundedReader | None = None
+        self.budget = AttemptBudget()
+        super().__init__(timeout=config.timeout, local_hostname=config.ehlo_name)
         # starttls() verifies the name in self._host, which only a connecting __init__ sets.
         self._host = config.host
 
@@ -130,7 +137,30 @@ class RecordingSMTP(smtplib.SMTP):
             self._transcript.add("client", text.rstrip("\r\n"))
         super().send(s)
 
+    def login(
+        self, user: str, password: str, *, initial_response_ok: bool = True
+    ) -> tuple[int, bytes]:
+        """Log in with one mechanism the server offers, sending the credentials as UTF-8."""
+        self.ehlo_or_helo_if_needed()
+        if not self.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+        offered = self.esmtp_features["auth"].upper().split()
+        mechanism = next((name for name in _MECHANISMS if name in offered), None)
+        if mechanism is None:
+            raise smtplib.SMTPException("No suitable authentication method found.")
+        self.user, self.password = user, password
+        respond: Callable[..., str] = getattr(self, "auth_" + mechanism.lower())
+
+        def utf8_response(challenge: bytes | None = None) -> str:
+            return _Utf8Response(respond(challenge))
+
+        return self.auth(mechanism, utf8_response, initial_response_ok=initial_response_ok)
+
     def getreply(self) -> tuple[int, bytes]:
+        if self.file is None and self.sock is not None:
+            self.file = BoundedReader(self.sock.makefile("rb"), self.budget)
+        if self.file is not None:
+            self.file.start_reply()
         code, message = super().getreply()
         if self._watchdog.fired:
             # A reply cut short by the deadline may parse as a valid one; it is not.

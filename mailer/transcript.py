@@ -2,12 +2,49 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
+import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 HIDDEN = "[hidden]"
+_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{6,}={0,2}")
+
+
+def _decodings(token: str) -> Iterable[bytes]:
+    """What token may encode: base64 or its URL-safe kind, read from each of four offsets."""
+    core = token.rstrip("=")
+    for start in range(4):
+        part = core[start:]
+        padded = part + "=" * (-len(part) % 4)
+        for altchars in (None, b"-_"):
+            try:
+                yield base64.b64decode(padded, altchars=altchars)
+            except (binascii.Error, ValueError):
+                continue
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """text with every secret hidden: as written, as Python shows bytes, and base64-encoded."""
+    needles = [secret for secret in secrets if secret]
+    if not needles:
+        return text
+    for secret in needles:
+        for form in (secret, repr(secret.encode())[2:-1]):
+            text = text.replace(form, HIDDEN)
+    encoded = [secret.encode() for secret in needles]
+
+    def hide(match: re.Match[str]) -> str:
+        token = match.group()
+        if any(needle in decoded for decoded in _decodings(token) for needle in encoded):
+            return HIDDEN
+        return token
+
+    return _BASE64_TOKEN.sub(hide, text)
 
 
 class Stage(enum.Enum):
@@ -84,11 +121,8 @@ class Transcript:
         self.lines.append(line)
 
     def scrub(self, text: str) -> str:
-        """Text with every known secret replaced."""
-        for secret in self.secrets:
-            if secret:
-                text = text.replace(secret, HIDDEN)
-        return text
+        """Text with every known secret hidden, encoded or not."""
+        return scrub(text, self.secrets)
 
     def render(self) -> str:
         """The conversation as text, one line per exchange."""

@@ -8,6 +8,7 @@ import smtplib
 import ssl
 import time
 from dataclasses import dataclass
+from email import policy
 from email.message import Message
 from email.utils import getaddresses
 from types import TracebackType
@@ -20,8 +21,14 @@ from mailer.session import RecordingSMTP, describe_tls
 from mailer.tls import client_context
 from mailer.transcript import Stage, Transcript
 from mailer.watchdog import Watchdog
+from mailer.wire import (
+    InternationalAddressRefused,
+    OversizedReply,
+    needs_smtputf8,
+    wire_address,
+)
 
-_LOW_LEVEL_ERRORS = (smtplib.SMTPException, OSError)
+_LOW_LEVEL_ERRORS = (smtplib.SMTPException, OSError, OversizedReply)
 _QUIT_TIMEOUT = 5.0
 
 
@@ -55,7 +62,18 @@ class SmtpConnection:
         context = None if config.security is Security.NONE else client_context(config)
         implicit_tls = context if config.security is Security.SSL else None
         self._starttls = context if config.security is Security.STARTTLS else None
+        self._deadline = 0.0
         self._smtp = RecordingSMTP(config, self.transcript, self._watchdog, implicit_tls)
+
+    def _arm(self, deadline: float | None) -> None:
+        """Start the attempt's clock: until deadline, or the config's timeout from now."""
+        remaining = self.config.timeout if deadline is None else deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("the attempt's time was used up")
+        self._deadline = time.monotonic() + remaining
+        self._smtp.budget.reset()
+        self._smtp.timeout = min(self.config.timeout, remaining)
+        self._watchdog.arm(remaining)
 
     def __enter__(self) -> SmtpConnection:
         self.open()
@@ -99,11 +117,11 @@ class SmtpConnection:
         sock = self._smtp.sock
         return sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
 
-    def open(self) -> None:
-        """Connect, greet, encrypt as configured and log in."""
+    def open(self, deadline: float | None = None) -> None:
+        """Connect, greet, encrypt as configured and log in, by deadline (time.monotonic)."""
         smtp = self._smtp
-        self._watchdog.arm(self.config.timeout)
         try:
+            self._arm(deadline)
             code, reply = smtp.connect(self.config.host, self.config.port)
             if code != 220:
                 raise smtplib.SMTPConnectError(code, reply)
@@ -127,23 +145,27 @@ class SmtpConnection:
         finally:
             self._watchdog.disarm()
 
-    def send(self, message: Message) -> SendReceipt:
+    def send(self, message: Message, deadline: float | None = None) -> SendReceipt:
         """Send one message (an EmailMessage or any Message) to its To and Cc addresses.
 
-        Some recipients refused is not a failure; all refused is.
+        Some recipients refused is not a failure; all refused is. By deadline
+        (time.monotonic) when given, else within the config's timeout.
         """
         recipients = envelope_recipients(message)
         if not recipients:
             raise ValueError("the message has no recipients")
         if not self.is_open:
             raise RuntimeError("the connection is closed")
-        payload = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        sender = wire_address(self.config.sender)
         started = time.monotonic()
         smtp = self._smtp
-        self._watchdog.arm(self.config.timeout)
         try:
+            self._arm(deadline)
             self.transcript.begin(Stage.MAIL_FROM)
-            code, reply = smtp.mail(self.config.sender)
+            options = self._smtputf8_options([sender, *recipients])
+            serialize = policy.SMTPUTF8 if options else message.policy.clone(linesep="\r\n")
+            payload = message.as_bytes(policy=serialize)
+            code, reply = smtp.mail(sender, options)
             if code != 250:
                 raise smtplib.SMTPSenderRefused(code, reply, self.config.sender)
             self.transcript.begin(Stage.RCPT_TO)
@@ -178,10 +200,23 @@ class SmtpConnection:
             transcript=self.transcript,
         )
 
+    def _smtputf8_options(self, addresses: list[str]) -> list[str]:
+        """["SMTPUTF8"] when an address needs it and the server offers it; [] when none does."""
+        international = [address for address in addresses if needs_smtputf8(address)]
+        if not international:
+            self._smtp.command_encoding = "ascii"
+            return []
+        if not self._smtp.has_extn("smtputf8"):
+            raise InternationalAddressRefused(international[0])
+        self._smtp.command_encoding = "utf-8"
+        return ["SMTPUTF8"]
+
     def close(self) -> None:
         """Say QUIT and close; a server that is already gone is not an error."""
-        if self.is_open:
-            self._watchdog.arm(min(self.config.timeout, _QUIT_TIMEOUT))
+        remaining = self._deadline - time.monotonic()
+        if self.is_open and remaining > 0:
+            # Goodbye within what is left of the attempt, so a slow QUIT cannot stretch it.
+            self._watchdog.arm(min(remaining, _QUIT_TIMEOUT))
             self.transcript.begin(Stage.QUIT)
             # The messages are already accepted; a failed goodbye changes nothing.
             with contextlib.suppress(*_LOW_LEVEL_ERRORS):
@@ -189,7 +224,7 @@ class SmtpConnection:
             self.transcript.end(ok=True)
         self._abort()
 
-    def _failure(self, exc: smtplib.SMTPException | OSError) -> MailError:
+    def _failure(self, exc: smtplib.SMTPException | OSError | OversizedReply) -> MailError:
         self.transcript.end(ok=False)
         error = translate(
             exc, stage=self.transcript.stage, config=self.config, timed_out=self._watchdog.fired
@@ -210,17 +245,23 @@ class SmtpConnection:
         self._watchdog.release()
 
 
-def send_message(config: SmtpConfig, message: Message) -> SendReceipt:
-    """Open a connection, send one message and close."""
-    with SmtpConnection(config) as connection:
-        return connection.send(message)
+def send_message(
+    config: SmtpConfig, message: Message, deadline: float | None = None
+) -> SendReceipt:
+    """Open a connection, send one message and close, all by one deadline."""
+    if deadline is None:
+        deadline = time.monotonic() + config.timeout
+    with contextlib.closing(SmtpConnection(config)) as connection:
+        connection.open(deadline)
+        return connection.send(message, deadline)
 
 
-def server_certificate(config: SmtpConfig) -> CertificateInfo | None:
+def server_certificate(config: SmtpConfig, deadline: float | None = None) -> CertificateInfo | None:
     """The certificate the server presents, fetched without verifying or logging in."""
     probe = dataclasses.replace(
         config, verify_certificate=False, pinned_sha256=None, username="", password=""
     )
-    with SmtpConnection(probe) as connection:
+    with contextlib.closing(SmtpConnection(probe)) as connection:
+        connection.open(deadline)
         der = connection.peer_certificate
     return CertificateInfo.from_der(der) if der else None

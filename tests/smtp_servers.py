@@ -252,3 +252,75 @@ class HangUpInDataServer:
 
     def stop(self) -> None:
         self._listener.close()
+
+
+class ScriptedServer:
+    """A raw SMTP peer for what aiosmtpd will not do: endless replies, odd AUTH answers.
+
+    greeting is sent first (a callable may write forever); answer maps each command
+    line to its reply. With tls_context, TLS starts at once, after handshake_delay.
+    """
+
+    def __init__(
+        self,
+        answer: Any,
+        greeting: Any = b"220 scripted.test ESMTP\r\n",
+        tls_context: ssl.SSLContext | None = None,
+        handshake_delay: float = 0.0,
+    ) -> None:
+        self._answer = answer
+        self._greeting = greeting
+        self._tls_context = tls_context
+        self._handshake_delay = handshake_delay
+        self._listener = socket.create_server((LOOPBACK, 0))
+        self.port = int(self._listener.getsockname()[1])
+        self.host = LOOPBACK
+        self.commands: list[bytes] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        try:
+            if self._tls_context is not None:
+                time.sleep(self._handshake_delay)
+                connection = self._tls_context.wrap_socket(connection, server_side=True)
+            with connection, connection.makefile("rb") as lines:
+                if callable(self._greeting):
+                    self._greeting(connection)
+                else:
+                    connection.sendall(self._greeting)
+                for line in lines:
+                    self.commands.append(line.rstrip(b"\r\n"))
+                    reply = self._answer(line.rstrip(b"\r\n"))
+                    if reply is None:
+                        return
+                    connection.sendall(reply)
+        except (OSError, ssl.SSLError):
+            return
+
+    def stop(self) -> None:
+        self._listener.close()
+
+
+def endless_reply(connection: socket.socket) -> None:
+    """A greeting that never ends: continuation lines until the client hangs up."""
+    line = b"220-" + b"x" * 70 + b"\r\n"
+    while True:
+        connection.sendall(line * 100)
+
+
+def plain_answers(line: bytes) -> bytes | None:
+    """Just enough SMTP for a client to greet, say QUIT and leave."""
+    command = line[:4].upper()
+    if command in (b"EHLO", b"HELO"):
+        return b"250-scripted.test\r\n250 AUTH PLAIN LOGIN\r\n"
+    if command == b"QUIT":
+        return None
+    return b"250 OK\r\n"
