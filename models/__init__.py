@@ -6,6 +6,7 @@ from models.billing import (
     MAX_OFFSET_DAYS,
     CycleUnit,
     add_cycles,
+    days_before,
     first_on_or_after,
     format_offsets,
     monthly_cost,
@@ -16,13 +17,15 @@ from models.email_settings import (
     SECURITY_VALUES,
     EmailSettings,
     address_policy,
-    split_addresses,
+    fallback_ehlo_name,
 )
+from models.lists import split_list
 from models.secrets import UndecryptableSecret
 from models.subscription import Subscription
-from models.user import User
+from models.user import MAX_USERNAME_LENGTH, User
 
 __all__ = [
+    "MAX_USERNAME_LENGTH",
     "MAX_OFFSET_DAYS",
     "SECURITY_VALUES",
     "AppSettings",
@@ -36,6 +39,8 @@ __all__ = [
     "UndecryptableSecret",
     "User",
     "add_cycles",
+    "days_before",
+    "fallback_ehlo_name",
     "address_policy",
     "db",
     "first_on_or_after",
@@ -43,6 +48,6 @@ __all__ = [
     "monthly_cost",
     "parse_networks",
     "parse_offsets",
-    "split_addresses",
+    "split_list",
     "utcnow",
 ]

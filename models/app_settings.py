@@ -8,6 +8,7 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, db
+from models.lists import split_list
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -16,32 +17,45 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 def parse_networks(text: str) -> list[IPNetwork]:
     """Networks such as '192.168.1.0/24, 10.0.0.5' ; ValueError naming a bad one."""
     networks = []
-    for part in text.replace(";", ",").replace("\n", ",").split(","):
-        if part.strip():
-            try:
-                networks.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError as exc:
-                raise ValueError(f'"{part.strip()}" is not a network or address') from exc
+    for part in split_list(text):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ValueError(f'"{part}" is not a network or address') from exc
     return networks
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo, NAT64), if any."""
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    teredo = address.teredo
+    return address.ipv4_mapped or address.sixtofour or (teredo[1] if teredo else None)
+
+
 def _internal_kind(address: IPAddress) -> str | None:
-    """What kind of internal address this is, if it is one."""
+    """What kind of address that is not globally routable this is, if it is one."""
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
+        embedded = _embedded_ipv4(address)
         if embedded is not None:
             return _internal_kind(embedded)
+    if address.is_global:
+        return None
     for kind, flag in (
         ("loopback", address.is_loopback),
         ("link-local", address.is_link_local),
         ("unspecified", address.is_unspecified),
         ("multicast", address.is_multicast),
+        ("carrier-grade NAT (shared, as Tailscale uses)", address in _SHARED),
         ("private", address.is_private),
-        ("reserved", address.is_reserved),
     ):
         if flag:
             return kind
-    return None
+    return "reserved"
 
 
 class AppSettings(Base):
@@ -68,7 +82,7 @@ class AppSettings(Base):
         if kind is None or any(ip in network for network in parse_networks(self.allowed_networks)):
             return None
         return (
-            f"{address} is a {kind} address: only the administrator's account may send "
-            "through loopback, link-local or private networks, unless the administrator "
-            'allows the network under Account → "Allowed networks".'
+            f"{address} is a {kind} address, not a public one: only the administrator's "
+            "account may send through such networks, unless the administrator allows the "
+            'network under Account → "Allowed networks".'
         )

@@ -5,8 +5,11 @@ from __future__ import annotations
 import calendar
 import datetime
 import enum
+import re
 from collections.abc import Sequence
 from decimal import Decimal
+
+from models.lists import split_list
 
 
 class CycleUnit(enum.Enum):
@@ -64,6 +67,13 @@ def first_on_or_after(
     return date
 
 
+def days_before(date: datetime.date, days: int) -> datetime.date:
+    """date minus days, or the first date there is when that would be before it."""
+    if (date - datetime.date.min).days < days:
+        return datetime.date.min
+    return date - datetime.timedelta(days=days)
+
+
 def monthly_cost(price: Decimal, unit: CycleUnit, every: int) -> Decimal:
     """What a price per cycle costs per month on average, to the cent."""
     return (price * _PER_MONTH[unit] / every).quantize(Decimal("0.01"))
@@ -75,10 +85,10 @@ MAX_OFFSET_DAYS = 365
 def parse_offsets(text: str) -> list[int]:
     """Reminder offsets such as '7, 1' as distinct days, largest first; ValueError if bad."""
     offsets: set[int] = set()
-    for part in text.replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        days = int(part.strip())
+    for part in split_list(text):
+        if not re.fullmatch(r"[0-9]{1,3}", part):
+            raise ValueError(f"{part!r} is not a whole number of days")
+        days = int(part)
         if not 0 <= days <= MAX_OFFSET_DAYS:
             raise ValueError(f"{days} is outside 0 to {MAX_OFFSET_DAYS} days")
         offsets.add(days)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    ColumnElement,
     Date,
     ForeignKey,
     String,
@@ -109,25 +110,14 @@ class Delivery(Base):
 
         One UPDATE decides, so a concurrent run's UPDATE finds them claimed and takes none.
         """
-        wanted = set(keys)
-        candidates = db.session.scalars(
-            select(Delivery).where(
-                Delivery.subscription_id.in_({key.subscription_id for key in keys})
-            )
-        ).all()
-        ids = [delivery.id for delivery in candidates if delivery.key in wanted]
+        ids = [delivery.id for delivery in Delivery._of(keys)]
         # End the read before writing: SQLite cannot upgrade a stale read to a write.
         db.session.commit()
         if not ids:
             return []
         claimed_ids = db.session.scalars(
             update(Delivery)
-            .where(
-                Delivery.id.in_(ids),
-                Delivery.status == DeliveryStatus.PENDING.value,
-                Delivery.claimed_until.is_(None) | (Delivery.claimed_until < now),
-                Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now),
-            )
+            .where(Delivery.id.in_(ids), *Delivery._claimable_at(now))
             .values(claimed_until=now + lease)
             .returning(Delivery.id)
         ).all()
@@ -136,14 +126,52 @@ class Delivery(Base):
         return list(db.session.scalars(query))
 
     @staticmethod
-    def give_up_past(today: datetime.date) -> int:
-        """Fail the pending records whose payment date has passed; how many there were."""
+    def _of(keys: Sequence[ReminderKey]) -> list[Delivery]:
+        """The existing records of keys."""
+        wanted = set(keys)
+        candidates = db.session.scalars(
+            select(Delivery).where(
+                Delivery.subscription_id.in_({key.subscription_id for key in keys})
+            )
+        ).all()
+        return [delivery for delivery in candidates if delivery.key in wanted]
+
+    @staticmethod
+    def _claimable_at(now: datetime.datetime) -> tuple[ColumnElement[bool], ...]:
+        """What a record must be for a run at now to take it: pending, free, not waiting."""
+        return (
+            Delivery.status == DeliveryStatus.PENDING.value,
+            Delivery.claimed_until.is_(None) | (Delivery.claimed_until < now),
+            Delivery.next_attempt_at.is_(None) | (Delivery.next_attempt_at <= now),
+        )
+
+    @staticmethod
+    def claimable(keys: Sequence[ReminderKey], now: datetime.datetime) -> list[ReminderKey]:
+        """The keys a claim at now would take (those with no record yet included); no write."""
+        existing = {delivery.id: delivery.key for delivery in Delivery._of(keys)}
+        free = set(
+            db.session.scalars(
+                select(Delivery.id).where(
+                    Delivery.id.in_(list(existing)), *Delivery._claimable_at(now)
+                )
+            )
+        )
+        blocked = {key for delivery_id, key in existing.items() if delivery_id not in free}
+        return [key for key in keys if key not in blocked]
+
+    @staticmethod
+    def give_up_past(today: datetime.date, now: datetime.datetime) -> int:
+        """Fail the pending records whose payment date has passed; how many there were.
+
+        A record still claimed by a run in progress is left to that run; one whose
+        claim expired (its run died) is given up like any other.
+        """
         result = db.session.execute(
             update(Delivery)
             .where(
                 Delivery.status == DeliveryStatus.PENDING.value,
                 Delivery.payment_date < today,
-                Delivery.claimed_until.is_(None),
+                Delivery.claimed_until.is_(None) | (Delivery.claimed_until < now),
             )
             .values(
                 status=DeliveryStatus.FAILED.value,
@@ -161,11 +189,11 @@ class Delivery(Base):
     @staticmethod
     def record_sent(
         deliveries: Sequence[Delivery],
-        now: datetime.datetime,
+        accepted_at: datetime.datetime,
         message_id: str,
         recipients: Sequence[str],
     ) -> None:
-        """Record that one message carried these reminders, committed at once."""
+        """Record that the server accepted, at accepted_at, one message carrying these."""
         # A transaction of its own: a session commit would expire (and walk) every
         # object the run has loaded, for each message sent.
         ids = [identity[0] for d in deliveries if (identity := inspect(d).identity)]
@@ -174,7 +202,7 @@ class Delivery(Base):
                 _RECORD_SENT,
                 {
                     "ids": ids,
-                    "sent_at": now,
+                    "sent_at": accepted_at,
                     "message_id": message_id,
                     "recipients": ", ".join(recipients),
                 },

@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from mailer import Security, SmtpConfig
+from mailer import Security, SmtpConfig, default_ehlo_name
 from models.app_settings import AppSettings
 from models.base import Base, utcnow
 from models.billing import parse_offsets
+from models.lists import split_list
 from models.secrets import decrypt, encrypt
 
 if TYPE_CHECKING:
@@ -26,10 +29,9 @@ def address_policy(user: User) -> Callable[[str], str | None] | None:
     return None if user.is_admin else AppSettings.current().address_refusal
 
 
-def split_addresses(text: str) -> list[str]:
-    """Addresses separated by commas, semicolons or white space, in order, each once."""
-    parts = text.replace(";", ",").replace("\n", ",").split(",")
-    return list(dict.fromkeys(part.strip() for part in parts if part.strip()))
+def fallback_ehlo_name() -> str:
+    """The EHLO name used when none is set: the machine's FQDN, else the host of BASE_URL."""
+    return default_ehlo_name(urlsplit(str(current_app.config["BASE_URL"])).hostname or "localhost")
 
 
 class EmailSettings(Base):
@@ -59,10 +61,25 @@ class EmailSettings(Base):
     from_name: Mapped[str] = mapped_column(String(100), default="Dues")
     other_recipients: Mapped[str] = mapped_column(Text, default="")
     timeout: Mapped[int] = mapped_column(default=15)
+    ehlo_name: Mapped[str] = mapped_column(String(253), default="")
     default_offsets: Mapped[str] = mapped_column(String(100), default="1")
     send_hour: Mapped[int] = mapped_column(default=9)
     digest: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def ignore_verification(self) -> bool:
+        """Whether any certificate is accepted: the form's "Ignore SSL verification"."""
+        return not self.verify_certificate
+
+    @ignore_verification.setter
+    def ignore_verification(self, ignore: bool) -> None:
+        self.verify_certificate = not ignore
+
+    @property
+    def server_identity(self) -> tuple[str, int, str]:
+        """What the stored password belongs to: it is kept only while these stay the same."""
+        return (self.host, self.port, self.username)
 
     @property
     def has_password(self) -> bool:
@@ -98,10 +115,14 @@ class EmailSettings(Base):
     @property
     def other_recipient_list(self) -> list[str]:
         """The extra addresses that get every reminder."""
-        return split_addresses(self.other_recipients)
+        return split_list(self.other_recipients)
 
     def smtp_config(self) -> SmtpConfig:
-        """The mailer's config for these settings, with the stored password."""
+        """The mailer's config for these settings, with the stored password.
+
+        The one place an SmtpConfig is built: the reminder job, and the page's test
+        buttons (on the unsaved values applied to these settings), both use it.
+        """
         return SmtpConfig(
             host=self.host,
             port=self.port,
@@ -114,5 +135,6 @@ class EmailSettings(Base):
             timeout=self.timeout,
             sender=self.from_email,
             sender_name=self.from_name,
+            ehlo_name=self.ehlo_name or fallback_ehlo_name(),
             address_refusal=address_policy(self.user),
         )

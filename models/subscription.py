@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from models.base import Base, db, utcnow
-from models.billing import CycleUnit, first_on_or_after, monthly_cost, parse_offsets
+from models.billing import CycleUnit, days_before, first_on_or_after, monthly_cost, parse_offsets
 from models.user import User
 
 
@@ -84,7 +84,7 @@ class Subscription(Base):
             self.remind_from = self.remind_until = None
             return
         dates = [date for _, date in self.reminder_dates()]
-        self.remind_from = min(dates) - datetime.timedelta(days=max(offsets))
+        self.remind_from = days_before(min(dates), max(offsets))
         self.remind_until = max(dates)
 
     def payments_between(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
