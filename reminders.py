@@ -7,18 +7,16 @@ before it is sent, and a unique constraint makes a second record impossible.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from email.message import Message
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
-
-from mailer import MailError, SmtpConfig, SmtpConnection, compose
+from mailer import MailError, SmtpConfig, SmtpConnection
 from models import (
     Delivery,
     ReminderKey,
@@ -26,35 +24,15 @@ from models import (
     UndecryptableSecret,
     User,
     db,
+    utcnow,
 )
+from reminder_email import ReminderItem, compose_reminder
 
 log = logging.getLogger(__name__)
 
 LEASE = datetime.timedelta(minutes=15)
 FIRST_RETRY = datetime.timedelta(minutes=5)
 LONGEST_RETRY = datetime.timedelta(hours=6)
-
-
-@dataclass(frozen=True)
-class ReminderItem:
-    """One line of a reminder email."""
-
-    name: str
-    kind: str
-    date: datetime.date
-    days_left: int
-    price: Decimal
-    currency: str
-
-    @property
-    def amount(self) -> str:
-        return f"{self.price} {self.currency}"
-
-    @property
-    def when(self) -> str:
-        if self.days_left == 0:
-            return "today"
-        return "tomorrow" if self.days_left == 1 else f"in {self.days_left} days"
 
 
 @dataclass(frozen=True)
@@ -74,11 +52,18 @@ class RunSummary:
     failed: int = 0
     retrying: int = 0
     skipped: int = 0
+    accounts_unplanned: int = 0
 
     def line(self) -> str:
+        """The run in one line, for logs and the command's output."""
+        unplanned = (
+            f", {self.accounts_unplanned} account(s) could not be planned"
+            if self.accounts_unplanned
+            else ""
+        )
         return (
             f"due {self.due}, sent {self.sent}, failed {self.failed} "
-            f"({self.retrying} to retry), skipped {self.skipped}"
+            f"({self.retrying} to retry), skipped {self.skipped}{unplanned}"
         )
 
 
@@ -92,76 +77,68 @@ def send_time(
 
 
 def roll_forward_renewals(now: datetime.datetime) -> None:
-    """Move auto-renewing subscriptions whose date has passed to their next date."""
+    """Move auto-renewing subscriptions whose date has passed to their next date (uncommitted)."""
     for subscription in Subscription.overdue_auto_renewals(now.date()):
         user_today = now.astimezone(ZoneInfo(subscription.user.timezone)).date()
         subscription.roll_forward(user_today)
         settings = subscription.user.email_settings
         subscription.update_reminder_window(settings.default_offset_list if settings else [])
-    db.session.commit()
 
 
-def due_reminders(now: datetime.datetime) -> dict[User, list[DueReminder]]:
-    """Every reminder due at now, per account with email notifications on."""
-    slack = datetime.timedelta(days=1)  # time zones run up to 14 h either side of UTC
-    candidates = Subscription.in_reminder_window(now.date() - slack, now.date() + slack)
-    due: dict[User, list[DueReminder]] = defaultdict(list)
-    for subscription in candidates:
-        user = subscription.user
-        settings = user.email_settings
-        if settings is None or not settings.enabled:
-            continue
-        zone = ZoneInfo(user.timezone)
-        today = now.astimezone(zone).date()
-        offsets = subscription.offsets(settings.default_offset_list)
+def _plan_account(
+    user: User, subscriptions: Sequence[Subscription], now: datetime.datetime
+) -> list[DueReminder]:
+    """The account's reminders that are due at now."""
+    settings = user.email_settings
+    zone = ZoneInfo(user.timezone)
+    today = now.astimezone(zone).date()
+    default_offsets = settings.default_offset_list
+    due = []
+    for subscription in subscriptions:
+        offsets = subscription.offsets(default_offsets)
         for kind, date in subscription.reminder_dates():
             if date < today:
                 continue
             for offset in offsets:
                 if send_time(date, offset, settings.send_hour, zone) <= now:
-                    due[user].append(
-                        DueReminder(
-                            ReminderKey(subscription.id, date, offset, kind),
-                            ReminderItem(
-                                subscription.name,
-                                kind,
-                                date,
-                                (date - today).days,
-                                subscription.price,
-                                subscription.currency,
-                            ),
-                        )
+                    item = ReminderItem(
+                        subscription.name,
+                        kind,
+                        date,
+                        (date - today).days,
+                        subscription.price,
+                        subscription.currency,
                     )
+                    due.append(DueReminder(ReminderKey(subscription.id, date, offset, kind), item))
     return due
 
 
-def compose_reminder(
-    config: SmtpConfig,
-    user: User,
-    items: Sequence[ReminderItem],
-    *,
-    to: Sequence[str],
-    cc: Sequence[str],
-) -> Message:
-    """The reminder email for items: subject, text and HTML from the templates."""
-    first = items[0]
-    if len(items) > 1:
-        subject = f"{len(items)} payments coming up — first: {first.name} {first.when}"
-    elif first.kind == "cancellation":
-        subject = f"Cancel {first.name} by {first.date.isoformat()} ({first.when})"
-    else:
-        subject = f"{first.name} renews {first.when} — {first.amount}"
-    context = {"items": items, "user": user, "base_url": current_app.config["BASE_URL"]}
-    return compose(
-        config,
-        to=[user.email],
-        cc=[
-            address for address in user.email_settings.other_recipient_list if address != user.email
-        ],
-        subject=subject,
-        text=render_template("email/reminder.txt", **context),
-        html=render_template("email/reminder.html", **context),
-    )
+def due_reminders(
+    now: datetime.datetime, summary: RunSummary | None = None
+) -> dict[User, list[DueReminder]]:
+    """Every reminder due at now, per account with email notifications on.
+
+    Each account is planned on its own: one whose data cannot be planned (a date
+    at the end of the calendar, say) is logged and counted, and the others go on.
+    """
+    slack = datetime.timedelta(days=1)  # time zones run up to 14 h either side of UTC
+    by_account: dict[User, list[Subscription]] = defaultdict(list)
+    for subscription in Subscription.in_reminder_window(now.date() - slack, now.date() + slack):
+        settings = subscription.user.email_settings
+        if settings is not None and settings.enabled:
+            by_account[subscription.user].append(subscription)
+    due: dict[User, list[DueReminder]] = {}
+    for user, subscriptions in by_account.items():
+        try:
+            reminders = _plan_account(user, subscriptions, now)
+        except Exception:
+            log.exception("could not plan the reminders of account %s", user.username)
+            if summary is not None:
+                summary.accounts_unplanned += 1
+            continue
+        if reminders:
+            due[user] = reminders
+    return due
 
 
 def _retry_at(
@@ -191,33 +168,60 @@ def _record_failure(
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class Email:
+    """One reminder email to send: the records it settles and what it says."""
+
+    deliveries: Sequence[Delivery]
+    items: Sequence[ReminderItem]
+
+
 def _send_account(
     user: User,
-    batches: Sequence[tuple[Sequence[Delivery], Message]],
+    emails: Sequence[Email],
     config: SmtpConfig,
     now: datetime.datetime,
     summary: RunSummary,
 ) -> None:
-    """Send one account's messages over one connection, recording each outcome."""
-    pending = list(batches)
+    """Send one account's emails over one connection, recording each outcome."""
+    settings = user.email_settings
+    others = [address for address in settings.other_recipient_list if address != user.email]
+    pending = list(emails)
+    # Connecting and the first message share one deadline; each later message has its own.
+    deadline: float | None = time.monotonic() + config.timeout
     try:
-        with SmtpConnection(config) as connection:
+        with contextlib.closing(SmtpConnection(config)) as connection:
+            connection.open(deadline)
             while pending:
-                deliveries, message = pending[0]
+                email = pending[0]
                 try:
-                    receipt = connection.send(message)
+                    message = compose_reminder(
+                        config, user, email.items, to=[user.email], cc=others
+                    )
+                    receipt = connection.send(message, deadline)
+                except ValueError as exc:
+                    _record_failure(
+                        email.deliveries,
+                        f"The email could not be written: {exc}",
+                        True,
+                        now,
+                        summary,
+                    )
                 except MailError as error:
                     if not connection.is_open:
                         raise
-                    _record_failure(deliveries, _reason(error), error.temporary, now, summary)
+                    _record_failure(email.deliveries, _reason(error), error.temporary, now, summary)
                 else:
-                    Delivery.record_sent(deliveries, now, receipt.message_id, receipt.accepted)
-                    summary.sent += len(deliveries)
+                    Delivery.record_sent(
+                        email.deliveries, utcnow(), receipt.message_id, receipt.accepted
+                    )
+                    summary.sent += len(email.deliveries)
                 pending.pop(0)
+                deadline = None
     except MailError as error:
         log.warning("reminders for %s failed: %s", user.username, error.summary)
-        for deliveries, _ in pending:
-            _record_failure(deliveries, _reason(error), error.temporary, now, summary)
+        for email in pending:
+            _record_failure(email.deliveries, _reason(error), error.temporary, now, summary)
 
 
 def _reason(error: MailError) -> str:
@@ -241,37 +245,54 @@ def _remind_account(
     items = {reminder.key: reminder.item for reminder in reminders}
     # One email per account in a digest, else per payment: a run that catches up
     # may find several offsets of one payment due, and one line covers them all.
-    emails: dict[object, list[Delivery]] = defaultdict(list)
+    groups: dict[object, list[Delivery]] = defaultdict(list)
     for delivery in claimed:
         key = delivery.key
-        emails[None if settings.digest else (key.subscription_id, key.payment_date)].append(
+        groups[None if settings.digest else (key.subscription_id, key.payment_date)].append(
             delivery
         )
-    others = [address for address in settings.other_recipient_list if address != user.email]
-    batches = []
-    for group in emails.values():
-        lines = list(dict.fromkeys(items[delivery.key] for delivery in group))
-        message = compose_reminder(config, user, lines, to=[user.email], cc=others)
-        batches.append((group, message))
-    _send_account(user, batches, config, now, summary)
+    emails = [
+        Email(group, list(dict.fromkeys(items[delivery.key] for delivery in group)))
+        for group in groups.values()
+    ]
+    _send_account(user, emails, config, now, summary)
+
+
+def _release_after_crash(
+    claimed: Sequence[Delivery], exc: Exception, now: datetime.datetime, summary: RunSummary
+) -> None:
+    """Record the attempt on each claimed record not yet settled, and back off."""
+    db.session.rollback()
+    unsettled = [delivery for delivery in claimed if delivery.status == "pending"]
+    _record_failure(unsettled, f"Dues failed while sending: {exc!r}", True, now, summary)
 
 
 def run_reminders(
     now: datetime.datetime, *, dry_run: bool = False, echo: Callable[[str], None] = log.info
 ) -> RunSummary:
-    """Send every due reminder once; a failing account never stops the others."""
+    """Send every due reminder once; a failing account never stops the others.
+
+    A dry run prints exactly what a real run at now would send, and changes nothing.
+    """
     summary = RunSummary()
-    if not dry_run:
-        roll_forward_renewals(now)
-        Delivery.give_up_past(now.date() - datetime.timedelta(days=1))
-    plan = due_reminders(now)
+    roll_forward_renewals(now)
+    if dry_run:
+        plan = due_reminders(now, summary)
+        for user, reminders in plan.items():
+            keys = Delivery.claimable([reminder.key for reminder in reminders], now)
+            summary.due += len(reminders)
+            summary.skipped += len(reminders) - len(keys)
+            for reminder in reminders:
+                if reminder.key in keys:
+                    item = reminder.item
+                    echo(f"would remind {user.email}: {item.name} {item.kind} {item.when}")
+        db.session.rollback()
+        return summary
+    db.session.commit()
+    Delivery.give_up_past(now.date() - datetime.timedelta(days=1), now)
+    plan = due_reminders(now, summary)
     summary.due = sum(len(reminders) for reminders in plan.values())
     for user, reminders in plan.items():
-        if dry_run:
-            for reminder in reminders:
-                item = reminder.item
-                echo(f"would remind {user.email}: {item.name} {item.kind} {item.when}")
-            continue
         Delivery.ensure(user.id, [(r.key, r.item.name) for r in reminders])
         claimed = Delivery.claim([r.key for r in reminders], now, LEASE)
         summary.skipped += len(reminders) - len(claimed)
@@ -279,10 +300,9 @@ def run_reminders(
             continue
         try:
             _remind_account(user, reminders, claimed, now, summary)
-        except Exception:
+        except Exception as exc:
             # One account's unexpected failure must not cost the others their
-            # reminders; its claimed records are retried once the lease ends.
-            db.session.rollback()
+            # reminders, nor leave its own claimed and untried until the lease ends.
             log.exception("reminder run failed for account %s", user.username)
-            summary.failed += len(claimed)
+            _release_after_crash(claimed, exc, now, summary)
     return summary
