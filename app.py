@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.engine import make_url
 from werkzeug.wrappers import Response
 
 from models import User, db, utcnow
@@ -30,7 +31,7 @@ from views import (
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
     subscriptions,
 )
-from views.ratelimit import RateLimiter
+from views.ratelimit import RateLimiter, ServerTalks
 
 log = logging.getLogger("dues")
 
@@ -64,6 +65,35 @@ def _enabled(value: object) -> bool:
     return str(value).lower() not in ("off", "false", "0", "no")
 
 
+def _private_folder(path: str) -> None:
+    """The instance folder, readable by this user alone: it holds the key and the data."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    os.chmod(path, 0o700)
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file 0600 before SQLite does; its -wal and -shm follow.
+
+    SQLite gives the journal files the database file's permissions, so creating
+    the file ourselves is what keeps all three private whatever the umask.
+    """
+    database = make_url(url).database
+    if not url.startswith("sqlite") or not database or database == ":memory:":
+        return
+    path = Path(database)
+    if path.parent.is_dir():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if file.exists():
+                os.chmod(file, 0o600)
+
+
+def upgrade_database(app: Flask) -> None:
+    """Apply the migrations the database lacks (at serve, make run, or flask db upgrade)."""
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+
+
 def _secret_key(instance_path: str) -> str:
     """The key from the instance folder, generated on first start and kept private."""
     path = Path(instance_path) / "secret_key"
@@ -75,18 +105,22 @@ def _secret_key(instance_path: str) -> str:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from DUES_* variables, SQLite in the instance folder."""
-    app = Flask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("DUES_INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    _private_folder(app.instance_path)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'dues.sqlite3'}",
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         BASE_URL="http://127.0.0.1:5000",
         SCHEDULER="on",
-        MIGRATE_ON_START="on",
         LOGIN_ATTEMPTS_PER_MINUTE=10,
         SENDS_PER_MINUTE=10,
+        CONCURRENT_SENDS=4,
         SCHEDULER_INTERVAL=300,
+        # No page takes more than the CA bundle's 100 kB; anything larger is refused
+        # before it is read, whatever its content type.
+        MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.config.from_prefixed_env("DUES")
     if test_config is not None:
@@ -94,12 +128,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    _private_sqlite_file(str(app.config["DATABASE_URL"]))
     if str(app.config["BASE_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
+    login_limit = int(app.config["LOGIN_ATTEMPTS_PER_MINUTE"])
     app.extensions["dues_rate_limits"] = {
-        "login": RateLimiter(int(app.config["LOGIN_ATTEMPTS_PER_MINUTE"]), 60),
+        "login": RateLimiter(login_limit, 60),
+        # A household behind one address may mistype a few times between them.
+        "login_address": RateLimiter(3 * login_limit, 60),
         "send": RateLimiter(int(app.config["SENDS_PER_MINUTE"]), 60),
     }
+    app.extensions["dues_server_talks"] = ServerTalks(int(app.config["CONCURRENT_SENDS"]))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -129,14 +168,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.cli.add_command(serve_command)
     app.cli.add_command(send_reminders_command)
-    if _enabled(app.config["MIGRATE_ON_START"]):
-        with app.app_context():
-            upgrade(directory=MIGRATIONS)
     return app
 
 
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def _load_user(session_id: str) -> User | None:
+    return User.by_session_id(session_id)
 
 
 login_manager.user_loader(_load_user)
@@ -147,11 +183,13 @@ login_manager.user_loader(_load_user)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--threads", default=8, show_default=True)
 def serve_command(host: str, port: int, threads: int) -> None:
-    """Serve Dues with the production server (waitress)."""
+    """Apply pending migrations, then serve Dues with the production server (waitress)."""
     from waitress import serve
 
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade_database(app)
     click.echo(f"Dues is running on http://{host}:{port}/ (Ctrl+C to stop)")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
+    serve(app, host=host, port=port, threads=threads)
 
 
 @click.command("send-reminders")

@@ -19,8 +19,8 @@ import sqlalchemy
 import trustme
 from flask import Flask
 
-from app import create_app
-from models import EmailSettings, Subscription, User, db
+from app import create_app, upgrade_database
+from models import AppSettings, EmailSettings, Subscription, User, db
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,6 +63,7 @@ def bench_app(database_url: str | None = None, **config: Any) -> Iterator[Flask]
                 **config,
             }
         )
+        upgrade_database(app)
         try:
             yield app
         finally:
@@ -88,8 +89,12 @@ def seed(
     the rest are spread over the months after, outside any reminder window.
     """
     users = []
+    # The first account administers; the others may use the loopback sink because it allows it.
+    AppSettings.current().allowed_networks = "127.0.0.0/8"
     for number in range(accounts):
-        user = User(username=f"user{number}", email=f"user{number}@example.test", is_admin=True)
+        user = User(
+            username=f"user{number}", email=f"user{number}@example.test", is_admin=number == 0
+        )
         user.password_hash = "-"
         user.email_settings = EmailSettings(
             enabled=True,

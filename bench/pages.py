@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from http.cookiejar import CookieJar
 from pathlib import Path
 
-from app import create_app
+from app import create_app, upgrade_database
 from bench.common import ROOT, seed, table
 from models import db
 
@@ -83,6 +83,7 @@ def run(large: bool) -> str:
             "DUES_SCHEDULER": "off",
         }
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SCHEDULER": "off"})
+        upgrade_database(app)
         with app.app_context():
             seed(1, 200, due=20, port=25, today=datetime.datetime.now(datetime.UTC).date())
             from models import User

@@ -37,16 +37,42 @@
       refreshWarnings();
     });
 
+    // "Certificate check" follows the form as it is edited, not the saved settings.
+    var trustTexts = JSON.parse(form.dataset.trustTexts || "{}");
+    var trustStatus = document.getElementById("trust-status");
+    function refreshTrust() {
+      var ignore = form.querySelector("#ignore_verification");
+      var forget = form.querySelector("#forget_pinned");
+      var ca = form.querySelector("#ca_certificates");
+      var pinned = trustStatus.dataset.pinned;
+      var trust = "system";
+      if (ignore && ignore.checked) { trust = "any"; }
+      else if (pinned && !(forget && forget.checked)) { trust = "pinned"; }
+      else if (ca && ca.value.trim() !== "") { trust = "ca"; }
+      trustStatus.className = "trust trust-" + trust;
+      trustStatus.querySelector("strong").textContent = "Certificate check:";
+      document.getElementById("trust-text").textContent = trustTexts[trust];
+      document.getElementById("trust-badge").hidden = trust !== "any";
+      var pin = document.getElementById("trust-pin");
+      pin.textContent = pinned;
+      pin.hidden = trust !== "pinned";
+    }
+    ["#ignore_verification", "#forget_pinned", "#ca_certificates"].forEach(function (selector) {
+      var input = form.querySelector(selector);
+      if (input) { input.addEventListener("input", refreshTrust); input.addEventListener("change", refreshTrust); }
+    });
+
     var result = document.getElementById("test-result");
-    var sendButtons = form.querySelectorAll("button.sends");
-    sendButtons.forEach(function (button) {
-      button.addEventListener("click", function (event) {
-        event.preventDefault();
-        send(button);
-      });
+    // Buttons inside the result panel (Trust this certificate) come and go: delegate.
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button.sends");
+      if (!button) { return; }
+      event.preventDefault();
+      send(button);
     });
 
     function send(button) {
+      var sendButtons = form.querySelectorAll("button.sends");
       if (button.disabled) { return; }
       sendButtons.forEach(function (other) { other.disabled = true; });
       button.setAttribute("aria-busy", "true");
@@ -54,16 +80,21 @@
       button.textContent = "Sending…";
       result.className = "result result-pending";
       result.textContent = "Sending…";
+      var body = new FormData(form);
+      if (button.name) { body.append(button.name, button.value); }
       fetch(button.getAttribute("formaction"), {
         method: "POST",
-        body: new FormData(form),
+        body: body,
         credentials: "same-origin",
-        headers: { "Accept": "text/html" }
+        // In place: the typed values, the password among them, stay in the form.
+        headers: { "Accept": "text/html", "X-Dues-In-Place": "1" }
       }).then(function (response) {
         return response.text();
       }).then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         showFieldErrors(page);
+        var freshTrust = page.getElementById("trust-status");
+        if (freshTrust) { trustStatus.dataset.pinned = freshTrust.dataset.pinned; refreshTrust(); }
         var fresh = page.getElementById("test-result");
         result.className = fresh ? fresh.className : "result result-failed";
         result.innerHTML = fresh ? fresh.innerHTML : "";
@@ -125,5 +156,6 @@
     }
 
     refreshWarnings();
+    refreshTrust();
   });
 })();

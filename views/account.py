@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -106,7 +106,10 @@ def change_password() -> Response | tuple[str, int]:
         return _page(422, password=form)
     current_user.set_password(form.new_password.data or "")
     db.session.commit()
-    flash("Password changed.")
+    login_user(
+        current_user._get_current_object()
+    )  # this session goes on with the new stamp; every other ends
+    flash("Password changed. Every other session of this account has been logged out.")
     return redirect(url_for(".index"))
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from models import EmailSettings, User, db
@@ -46,7 +47,12 @@ def setup() -> Response | str | tuple[str, int]:
     user.set_password(form.password.data or "")
     user.email_settings = EmailSettings(from_email="")
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another set-up won the race; the database allows one administrator only.
+        db.session.rollback()
+        return redirect(url_for("auth.login"))
     login_user(user)
     flash("Your account is ready. Set up email notifications to get reminders.")
     return redirect(url_for("notifications.settings_page"))
@@ -60,12 +66,17 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm()
     if form.validate_on_submit():
         username = (form.username.data or "").strip()
-        wait = limiter("login").wait_needed([("address", request.remote_addr), ("user", username)])
+        address = request.remote_addr
+        # Per address and username, and per address: never per username alone, or
+        # anyone could lock anyone out by typing wrong passwords for them.
+        wait = limiter("login").wait_needed([("pair", address, username)]) or limiter(
+            "login_address"
+        ).wait_needed([("address", address)])
         if wait:
             form.password.errors = [too_many("log-in attempts", wait)]
             return render_template("login.html", form=form), 429
-        user = User.by_username(username)
-        if user is not None and user.check_password(form.password.data or ""):
+        user = User.authenticate(username, form.password.data or "")
+        if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = ["Wrong username or password."]
@@ -75,7 +86,10 @@ def login() -> Response | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Log out and go back to the log-in page."""
+    """Log out, ending every copy of this session, and go back to the log-in page."""
+    if current_user.is_authenticated:
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     session.clear()  # nothing of this session, flashed messages included, outlives it
     return redirect(url_for("auth.login"))

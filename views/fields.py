@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import html_params
 
 from mailer import has_control_characters, parse_ca_bundle
-from models import parse_offsets, split_addresses
+from models import parse_offsets, split_list
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
@@ -127,7 +127,7 @@ def valid_address(form: FlaskForm, field: Field) -> None:
 
 def address_list(form: FlaskForm, field: Field) -> None:
     """Accept addresses separated by commas or semicolons, naming the first bad one."""
-    for address in split_addresses(field.data or ""):
+    for address in split_list(field.data or ""):
         problem = _address_problem(address)
         if problem:
             raise ValidationError(f'"{address}" is not a valid email address. {problem}')

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -17,14 +15,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
+from wtforms.fields.core import UnboundField
 from wtforms.validators import (
     DataRequired,
     Length,
     Optional,
 )
 
-from mailer import Security, SmtpConfig
-from models import EmailSettings, address_policy, parse_offsets, split_addresses
+from mailer import Security
+from models import MAX_USERNAME_LENGTH, format_offsets, parse_offsets, split_list
 from views.fields import (
     EmailAddressField,
     TimeZoneSelect,
@@ -38,63 +37,34 @@ from views.fields import (
     whole_number,
 )
 
-
-@dataclass(frozen=True, kw_only=True)
-class NotificationSettings:
-    """What the settings form holds once it is valid."""
-
-    enabled: bool
-    host: str
-    port: int
-    security: Security
-    verify_certificate: bool
-    ca_certificates: str
-    forget_pinned: bool
-    username: str
-    new_password: str = dataclasses.field(repr=False)
-    clear_password: bool
-    from_email: str
-    from_name: str
-    other_recipients: list[str]
-    timeout: int
-    test_recipient: str
-    default_offsets: list[int]
-    send_hour: int
-    timezone: str
-    digest: bool
-
-    def smtp_config(self, stored: EmailSettings) -> SmtpConfig:
-        """The mailer's config: these values, with what only the server keeps."""
-        if self.new_password:
-            password = self.new_password
-        elif self.clear_password:
-            password = ""
-        else:
-            password = stored.stored_password()
-        return SmtpConfig(
-            host=self.host,
-            port=self.port,
-            security=self.security,
-            verify_certificate=self.verify_certificate,
-            ca_certificates=self.ca_certificates or None,
-            pinned_sha256=None if self.forget_pinned else stored.pinned_fingerprint,
-            username=self.username,
-            password=password,
-            timeout=self.timeout,
-            sender=self.from_email,
-            sender_name=self.from_name,
-            address_refusal=address_policy(stored.user),
-        )
-
-
 SECURITY_CHOICES = [SelectChoice(security.value, security.label) for security in Security]
 
 
-class NotificationSettingsForm(FlaskForm):
-    """The email notification settings, and the test recipient."""
+def _stripped(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _address_list(value: str | None) -> str:
+    return ", ".join(split_list(value or ""))
+
+
+def _offset_list(value: str | None) -> str | None:
+    """'1,7' as '7, 1'; left as typed when it does not parse, for the validator to name."""
+    try:
+        return format_offsets(parse_offsets(value)) if isinstance(value, str) else value
+    except ValueError:
+        return value
+
+
+class StoredSettingsForm(FlaskForm):
+    """The settings kept in EmailSettings: each field is the column of the same name.
+
+    Declared once here; loading, saving and the test buttons all go by this list,
+    so adding a setting is this field plus its column.
+    """
 
     enabled = BooleanField("Enable email notifications")
-    host = StringField("SMTP host", validators=[Length(max=253), valid_host])
+    host = StringField("SMTP host", filters=[_stripped], validators=[Length(max=253), valid_host])
     port = whole_number("Port", 587, 1, 65535, "Enter a port from 1 to 65535.")
     security = SelectField(
         "Encryption",
@@ -104,24 +74,30 @@ class NotificationSettingsForm(FlaskForm):
     )
     ignore_verification = BooleanField("Ignore SSL verification")
     ca_certificates = TextAreaField(
-        "Trusted CA certificate (PEM)", validators=[Length(max=100_000), valid_ca_bundle]
+        "Trusted CA certificate (PEM)",
+        filters=[_stripped],
+        validators=[Length(max=100_000), valid_ca_bundle],
     )
-    forget_pinned = BooleanField("Stop trusting this certificate")
-    username = StringField("Username", validators=[Length(max=254), no_control_characters])
-    password = PasswordField("Password", validators=[Length(max=512), no_control_characters])
-    clear_password = BooleanField("Remove the stored password")
+    username = StringField(
+        "Username", filters=[_stripped], validators=[Length(max=254), no_control_characters]
+    )
     from_email = EmailAddressField("From email", validators=[Optional(), valid_address])
-    from_name = StringField("From name", validators=[Length(max=100), no_control_characters])
+    from_name = StringField(
+        "From name", filters=[_stripped], validators=[Length(max=100), no_control_characters]
+    )
     other_recipients = TextAreaField(
-        "Other recipients", validators=[Length(max=2000), address_list]
+        "Other recipients", filters=[_address_list], validators=[Length(max=2000), address_list]
     )
     timeout = whole_number(
         "Timeout (seconds)", 15, 1, 120, "Enter a timeout from 1 to 120 seconds."
     )
-    test_recipient = EmailAddressField("Test recipient", validators=[Optional(), valid_address])
+    ehlo_name = StringField(
+        "EHLO name", filters=[_stripped], validators=[Length(max=253), valid_host]
+    )
     default_offsets = StringField(
         "Remind me (days before)",
         default="1",
+        filters=[_offset_list],
         validators=[DataRequired("Enter at least one day, such as 1."), valid_offsets],
     )
     send_hour = SelectField(
@@ -131,38 +107,28 @@ class NotificationSettingsForm(FlaskForm):
         default=9,
         validate_choice=True,
     )
+    digest = BooleanField("Combine the reminders of a run into one email", default=True)
+
+
+STORED_SETTINGS = tuple(
+    name for name, value in vars(StoredSettingsForm).items() if isinstance(value, UnboundField)
+)
+
+
+class NotificationSettingsForm(StoredSettingsForm):
+    """The stored settings, and what the page does with them once: password, trust, test."""
+
+    forget_pinned = BooleanField("Stop trusting this certificate")
+    password = PasswordField("Password", validators=[Length(max=512), no_control_characters])
+    clear_password = BooleanField("Remove the stored password")
+    test_recipient = EmailAddressField("Test recipient", validators=[Optional(), valid_address])
     timezone = SelectField(
         "Time zone", default="UTC", validate_choice=True, widget=TimeZoneSelect()
     )
-    digest = BooleanField("Combine the reminders of a run into one email", default=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = [SelectChoice(name, name) for name in time_zone_choices()]
-
-    def cleaned(self) -> NotificationSettings:
-        """The validated values, typed; call only after validation passed."""
-        return NotificationSettings(
-            enabled=bool(self.enabled.data),
-            host=self.host.data or "",
-            port=int(self.port.data or 0),
-            security=Security(self.security.data),
-            verify_certificate=not self.ignore_verification.data,
-            ca_certificates=(self.ca_certificates.data or "").strip(),
-            forget_pinned=bool(self.forget_pinned.data),
-            username=(self.username.data or "").strip(),
-            new_password=self.password.data or "",
-            clear_password=bool(self.clear_password.data),
-            from_email=self.from_email.data or "",
-            from_name=(self.from_name.data or "").strip(),
-            other_recipients=split_addresses(self.other_recipients.data or ""),
-            timeout=int(self.timeout.data or 0),
-            test_recipient=self.test_recipient.data or "",
-            default_offsets=parse_offsets(self.default_offsets.data or ""),
-            send_hour=int(self.send_hour.data),
-            timezone=str(self.timezone.data),
-            digest=bool(self.digest.data),
-        )
 
     def refuse_internal_host(self, policy: Callable[[str], str | None] | None) -> bool:
         """Add an error to host when policy refuses every address it resolves to."""
@@ -194,7 +160,11 @@ class SetupForm(FlaskForm):
 
     username = StringField(
         "Username",
-        validators=[DataRequired("Choose a username."), Length(max=64), no_control_characters],
+        validators=[
+            DataRequired("Choose a username."),
+            Length(max=MAX_USERNAME_LENGTH),
+            no_control_characters,
+        ],
     )
     email = EmailAddressField(
         "Email", validators=[DataRequired("Enter your email."), valid_address]
@@ -211,5 +181,17 @@ class SetupForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Username and password."""
 
-    username = StringField("Username", validators=[DataRequired("Enter your username.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    username = StringField(
+        "Username",
+        validators=[
+            DataRequired("Enter your username."),
+            Length(max=MAX_USERNAME_LENGTH, message="Wrong username or password."),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter your password."),
+            Length(max=512, message="Wrong username or password."),
+        ],
+    )

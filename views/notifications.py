@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -10,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from mailer import (
     Security,
+    SmtpConfig,
     port_mismatch,
 )
 from models import (
@@ -18,13 +21,20 @@ from models import (
     Subscription,
     address_policy,
     db,
-    format_offsets,
+    fallback_ehlo_name,
 )
-from views.forms import NotificationSettings, NotificationSettingsForm
+from views.forms import STORED_SETTINGS, NotificationSettingsForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/settings")
 
 _COMMON_PORTS = (25, 465, 587, 2525)
+# What "Certificate check" says for each way of trusting; the script follows the form with it.
+TRUST_TEXTS = {
+    "any": 'any certificate is accepted, because "Ignore SSL verification" is ticked.',
+    "pinned": "only the certificate you trusted is accepted:",
+    "ca": "certificates signed by your CA are accepted.",
+    "system": "certificates signed by an authority this system trusts are accepted.",
+}
 
 
 def account_settings() -> EmailSettings:
@@ -37,26 +47,47 @@ def account_settings() -> EmailSettings:
 
 
 def _form_from(settings: EmailSettings) -> NotificationSettingsForm:
+    """The form showing the stored settings; the password never leaves the server."""
+    data = {name: getattr(settings, name) for name in STORED_SETTINGS}
+    data["from_email"] = settings.from_email or current_user.email
     return NotificationSettingsForm(
-        data={
-            "enabled": settings.enabled,
-            "host": settings.host,
-            "port": settings.port,
-            "security": settings.security,
-            "ignore_verification": not settings.verify_certificate,
-            "ca_certificates": settings.ca_certificates,
-            "username": settings.username,
-            "from_email": settings.from_email or current_user.email,
-            "from_name": settings.from_name,
-            "other_recipients": settings.other_recipients,
-            "timeout": settings.timeout,
-            "test_recipient": current_user.email,
-            "default_offsets": settings.default_offsets,
-            "send_hour": settings.send_hour,
-            "timezone": current_user.timezone,
-            "digest": settings.digest,
-        }
+        data={**data, "test_recipient": current_user.email, "timezone": current_user.timezone}
     )
+
+
+def apply_form(form: NotificationSettingsForm, settings: EmailSettings) -> None:
+    """Put the form's valid values on settings, uncommitted: the one way the form is stored.
+
+    A blank password keeps the stored one only while the server it belongs to
+    (host, port, username) stays the same; otherwise it means no password.
+    """
+    identity = settings.server_identity
+    for name in STORED_SETTINGS:
+        if not form[name].errors:
+            setattr(settings, name, form[name].data)
+    if form.forget_pinned.data:
+        settings.pinned_fingerprint = None
+    if form.password.data:
+        settings.store_password(form.password.data)
+    elif form.clear_password.data or settings.server_identity != identity:
+        settings.forget_password()
+
+
+@contextlib.contextmanager
+def _applied(form: NotificationSettingsForm, settings: EmailSettings) -> Iterator[EmailSettings]:
+    """settings with the form's values for the length of the block; nothing is saved."""
+    with db.session.no_autoflush:
+        try:
+            apply_form(form, settings)
+            yield settings
+        finally:
+            db.session.rollback()
+
+
+def config_from_form(form: NotificationSettingsForm, settings: EmailSettings) -> SmtpConfig:
+    """The mailer's config for the values on the page, saved or not."""
+    with _applied(form, settings) as unsaved:
+        return unsaved.smtp_config()
 
 
 def render_page(
@@ -81,6 +112,9 @@ def render_page(
         port_warnings_json=json.dumps({key: text for key, text in port_warnings.items() if text}),
         conventional_ports_json=json.dumps({s.value: s.conventional_port for s in Security}),
         plain_password_warning=security is Security.NONE and bool(form.username.data),
+        trust_texts=TRUST_TEXTS,
+        trust_texts_json=json.dumps(TRUST_TEXTS),
+        default_ehlo=fallback_ehlo_name(),
         **result,
     )
     return page, status
@@ -91,35 +125,6 @@ def settings_page() -> tuple[str, int]:
     """Show the settings as stored; the password never leaves the server."""
     settings = account_settings()
     return render_page(_form_from(settings), settings)
-
-
-def _store(values: NotificationSettings, settings: EmailSettings) -> None:
-    settings.enabled = values.enabled
-    settings.host = values.host
-    settings.port = values.port
-    settings.security = values.security.value
-    settings.verify_certificate = values.verify_certificate
-    settings.ca_certificates = values.ca_certificates
-    if values.forget_pinned:
-        settings.pinned_fingerprint = None
-    settings.username = values.username
-    if values.new_password:
-        settings.store_password(values.new_password)
-    elif values.clear_password:
-        settings.forget_password()
-    settings.from_email = values.from_email
-    settings.from_name = values.from_name
-    settings.other_recipients = ", ".join(values.other_recipients)
-    settings.timeout = values.timeout
-    offsets_changed = values.default_offsets != settings.default_offset_list
-    settings.default_offsets = format_offsets(values.default_offsets)
-    settings.send_hour = values.send_hour
-    settings.digest = values.digest
-    current_user.timezone = values.timezone
-    if offsets_changed:
-        # Only the windows of subscriptions that follow the default move.
-        for subscription in Subscription.for_user(current_user.id):
-            subscription.update_reminder_window(values.default_offsets)
 
 
 @bp.post("/notifications")
@@ -135,7 +140,13 @@ def save() -> Response | tuple[str, int]:
     if not valid:
         db.session.rollback()
         return render_page(form, settings, status=422)
-    _store(form.cleaned(), settings)
+    offsets_before = settings.default_offset_list if settings.default_offsets else None
+    apply_form(form, settings)
+    current_user.timezone = form.timezone.data
+    if settings.default_offset_list != offsets_before:
+        # Only the windows of subscriptions that follow the default move.
+        for subscription in Subscription.for_user(current_user.id):
+            subscription.update_reminder_window(settings.default_offset_list)
     db.session.commit()
     flash("Settings saved.")
     return redirect(url_for(".settings_page"))

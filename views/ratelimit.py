@@ -1,45 +1,120 @@
-"""Limits on how often one account or one address may try something."""
+"""Limits on how often one account or one address may try something, and how many at once."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
 import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable
+from collections import deque
+from collections.abc import Hashable, Iterable, Iterator
 
 from flask import current_app
 
 
 class RateLimiter:
-    """At most `limit` tries per `period` seconds for each key, in this process."""
+    """At most `limit` tries per `period` seconds for each key, in this process.
+
+    Keys are kept as fixed-size digests, only once a try is counted, and are
+    forgotten when their tries age out: what attackers send cannot grow it.
+    """
+
+    MAX_KEYS = 50_000
 
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
         self.period = period
-        self._tries: defaultdict[Hashable, deque[float]] = defaultdict(deque)
+        self._tries: dict[bytes, deque[float]] = {}
         self._lock = threading.Lock()
+        self._last_sweep = time.monotonic()
+
+    @staticmethod
+    def _digest(key: Hashable) -> bytes:
+        return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
 
     def wait_needed(self, keys: Iterable[Hashable]) -> int:
         """Seconds to wait before trying again (0: go ahead, and the try is counted)."""
         now = time.monotonic()
+        digests = [self._digest(key) for key in keys]
         with self._lock:
-            queues = [self._tries[key] for key in keys]
-            for queue in queues:
+            self._sweep(now)
+            waits = []
+            for digest in digests:
+                queue = self._tries.get(digest)
                 while queue and queue[0] <= now - self.period:
                     queue.popleft()
-            waits = [queue[0] + self.period - now for queue in queues if len(queue) >= self.limit]
+                if queue is not None and len(queue) >= self.limit:
+                    waits.append(queue[0] + self.period - now)
             if waits:
                 return max(1, math.ceil(max(waits)))
-            for queue in queues:
-                queue.append(now)
+            for digest in digests:
+                if digest not in self._tries and len(self._tries) >= self.MAX_KEYS:
+                    del self._tries[next(iter(self._tries))]  # the longest-known key
+                self._tries.setdefault(digest, deque(maxlen=self.limit)).append(now)
             return 0
+
+    def __len__(self) -> int:
+        return len(self._tries)
+
+    def _sweep(self, now: float) -> None:
+        """Forget the keys whose every try is older than the period, once per period."""
+        if now - self._last_sweep < self.period:
+            return
+        self._last_sweep = now
+        stale = [digest for digest, queue in self._tries.items() if queue[-1] <= now - self.period]
+        for digest in stale:
+            del self._tries[digest]
+
+
+class TalksBusy(Exception):
+    """A conversation with a mail server cannot start now; the text says why."""
+
+
+class ServerTalks:
+    """Conversations with mail servers from pages: one per account, `total` at once.
+
+    Each holds a serving thread for up to its timeout, so without a cap one
+    account could occupy every thread and freeze the app for everyone.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._busy: set[Hashable] = set()
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def slot(self, account: Hashable) -> Iterator[None]:
+        """Hold a place for account's conversation, or raise TalksBusy at once."""
+        with self._lock:
+            if account in self._busy:
+                raise TalksBusy(
+                    "Another test of this account is still running: wait for its result, "
+                    "then try again."
+                )
+            if len(self._busy) >= self.total:
+                raise TalksBusy(
+                    "Dues is talking to as many mail servers as it allows at once: "
+                    "try again in a few seconds."
+                )
+            self._busy.add(account)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._busy.discard(account)
 
 
 def limiter(name: str) -> RateLimiter:
-    """The app's limiter called name ('login' or 'send')."""
+    """The app's limiter called name ('login', 'login_address' or 'send')."""
     limiters: dict[str, RateLimiter] = current_app.extensions["dues_rate_limits"]
     return limiters[name]
+
+
+def server_talks() -> ServerTalks:
+    """The app's cap on concurrent conversations with mail servers."""
+    talks: ServerTalks = current_app.extensions["dues_server_talks"]
+    return talks
 
 
 def too_many(what: str, seconds: int) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,12 +30,13 @@ from mailer import (
     normalize_fingerprint,
     send_message,
     server_certificate,
+    trust_description,
 )
 from models import Subscription, UndecryptableSecret, address_policy, db, utcnow
-from reminders import ReminderItem, compose_reminder
-from views.forms import NotificationSettings, NotificationSettingsForm
-from views.notifications import account_settings, bp, render_page
-from views.ratelimit import limiter, too_many
+from reminder_email import ReminderItem, compose_reminder
+from views.forms import NotificationSettingsForm
+from views.notifications import account_settings, bp, config_from_form, render_page
+from views.ratelimit import TalksBusy, limiter, server_talks, too_many
 
 _SAMPLE_ITEMS = [("Streaming service", Decimal("12.99"), 3), ("Cloud storage", Decimal("2.99"), 5)]
 _DETECT_TIMEOUT = 5.0
@@ -46,6 +49,7 @@ class SendOutcome:
     what: str
     recipient: str
     elapsed: float
+    trust: str
     receipt: SendReceipt | None = None
     error: MailError | None = None
     certificate: CertificateInfo | None = None
@@ -69,18 +73,34 @@ def _too_often(what: str) -> str | None:
     return too_many(what, wait) if wait else None
 
 
-def _refused_certificate(config: SmtpConfig, error: MailError) -> CertificateInfo | None:
-    """The certificate a refusal was about, fetched again to show it; None if unreachable."""
+def _refused_certificate(
+    config: SmtpConfig, error: MailError, deadline: float
+) -> CertificateInfo | None:
+    """The certificate a refusal was about, fetched within the attempt's deadline, to show it."""
     if not isinstance(error, CertificateRefused):
         return None
     try:
-        return server_certificate(config)
+        return server_certificate(config, deadline)
     except MailError:
         return None
 
 
+def _attempt(what: str, config: SmtpConfig, message: Message, recipient: str) -> SendOutcome:
+    """Send message and, if a certificate was refused, fetch it: all within one timeout."""
+    started = time.monotonic()
+    deadline = started + config.timeout
+    trust = trust_description(config) if config.security is not Security.NONE else "no TLS"
+    try:
+        receipt = send_message(config, message, deadline)
+    except MailError as error:
+        certificate = _refused_certificate(config, error, deadline)
+        elapsed = time.monotonic() - started
+        return SendOutcome(what, recipient, elapsed, trust, error=error, certificate=certificate)
+    return SendOutcome(what, recipient, time.monotonic() - started, trust, receipt=receipt)
+
+
 def _send_from_form(
-    what: str, build: Callable[[SmtpConfig, NotificationSettings], Message]
+    what: str, build: Callable[[SmtpConfig, NotificationSettingsForm], Message]
 ) -> tuple[str, int]:
     """Send what build makes with the form's values, saved or not, and show the outcome."""
     settings = account_settings()
@@ -92,42 +112,33 @@ def _send_from_form(
         return render_page(form, settings, status=422)
     if refusal := _too_often("messages"):
         return render_page(form, settings, status=429, notice=refusal)
-    values = form.cleaned()
     try:
-        config = values.smtp_config(settings)
+        config = config_from_form(form, settings)
+        message = build(config, form)
     except UndecryptableSecret as exc:
         form.password.errors = [str(exc)]
         return render_page(form, settings, status=422)
-    message = build(config, values)
-    started = time.monotonic()
+    except ValueError as exc:
+        return render_page(form, settings, status=422, notice=f"Not sent: {exc}")
     try:
-        receipt = send_message(config, message)
-    except MailError as error:
-        outcome = SendOutcome(
-            what,
-            values.test_recipient,
-            time.monotonic() - started,
-            error=error,
-            certificate=_refused_certificate(config, error),
-        )
-    else:
-        outcome = SendOutcome(
-            what, values.test_recipient, time.monotonic() - started, receipt=receipt
-        )
+        with server_talks().slot(current_user.id):
+            outcome = _attempt(what, config, message, form.test_recipient.data or "")
+    except TalksBusy as busy:
+        return render_page(form, settings, status=429, notice=str(busy))
     return render_page(form, settings, outcome=outcome)
 
 
-def _test_message(config: SmtpConfig, values: NotificationSettings) -> Message:
+def _test_message(config: SmtpConfig, form: NotificationSettingsForm) -> Message:
     return compose(
         config,
-        to=[values.test_recipient],
+        to=[form.test_recipient.data or ""],
         subject="Dues test email",
         text=render_template("email/test.txt", config=config),
         html=render_template("email/test.html", config=config),
     )
 
 
-def _sample_reminder(config: SmtpConfig, values: NotificationSettings) -> Message:
+def _sample_reminder(config: SmtpConfig, form: NotificationSettingsForm) -> Message:
     today = utcnow().date()
     upcoming = [s for s in Subscription.for_user(current_user.id) if s.active][:5]
     items = [
@@ -140,7 +151,7 @@ def _sample_reminder(config: SmtpConfig, values: NotificationSettings) -> Messag
         ReminderItem(name, "renewal", today + datetime.timedelta(days=days), days, price, "EUR")
         for name, price, days in _SAMPLE_ITEMS
     ]
-    return compose_reminder(config, current_user, items, to=[values.test_recipient], cc=[])
+    return compose_reminder(config, current_user, items, to=[form.test_recipient.data or ""], cc=[])
 
 
 @bp.post("/notifications/test")
@@ -169,11 +180,11 @@ def trust_certificate() -> tuple[str, int]:
     settings.pinned_fingerprint = pinned
     db.session.commit()
     form.forget_pinned.data = False
-    return render_page(
-        form,
-        settings,
-        notice=f"Trusted the certificate with SHA-256 {pinned}. Send the test email again.",
-    )
+    notice = f"Trusted the certificate with SHA-256 {pinned}. Send the test email again."
+    if form.password.data and request.headers.get("X-Dues-In-Place") != "1":
+        # A password is never written back into a page; the script keeps the typed one.
+        notice += " Type the password again first: it is not sent back to the page."
+    return render_page(form, settings, notice=notice)
 
 
 @dataclass(frozen=True)
@@ -198,17 +209,21 @@ def detect_settings() -> tuple[str, int]:
         return render_page(form, settings, status=422)
     if refusal := _too_often("probes"):
         return render_page(form, settings, status=429, notice=refusal)
-    timeout = min(float(form.timeout.data or _DETECT_TIMEOUT), _DETECT_TIMEOUT)
-    base = SmtpConfig(
-        host=host,
-        port=25,
-        sender="dues@localhost",
-        timeout=timeout,
-        ca_certificates=None if form.ca_certificates.errors else form.ca_certificates.data or None,
-        address_refusal=address_policy(current_user),
+    try:
+        config = config_from_form(form, settings)
+    except UndecryptableSecret as exc:
+        form.password.errors = [str(exc)]
+        return render_page(form, settings, status=422)
+    # The same trust as sending (ignored, a trusted certificate, a CA), no log-in.
+    base = dataclasses.replace(
+        config, timeout=min(config.timeout, _DETECT_TIMEOUT), username="", password=""
     )
     ports = current_app.config.get("DETECT_PORTS", USUAL_PORTS)
-    reports = detect(base, ports)
+    try:
+        with server_talks().slot(current_user.id):
+            reports = detect(base, ports)
+    except TalksBusy as busy:
+        return render_page(form, settings, status=429, notice=str(busy))
     return render_page(form, settings, detection=Detection(host, reports, best(reports)))
 
 
@@ -217,9 +232,10 @@ def use_detected() -> tuple[str, int]:
     """Copy a detected encryption and port into the form, without saving."""
     settings = account_settings()
     form = NotificationSettingsForm()
-    security, _, port = request.form.get("use_detected", "").partition(":")
-    if security not in {choice.value for choice in Security} or not port.isdigit():
-        return render_page(form, settings, status=400, notice="Nothing to copy.")
+    chosen = re.fullmatch(r"(none|ssl|tls):([0-9]{1,5})", request.form.get("use_detected", ""))
+    if chosen is None or not 1 <= int(chosen[2]) <= 65535:
+        return render_page(form, settings, status=422, notice="Nothing to copy.")
+    security, port = chosen[1], chosen[2]
     form.security.data = security
     form.port.data = int(port)
     form.port.raw_data = [port]  # what the input shows, ahead of data

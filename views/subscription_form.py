@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,6 +25,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -32,6 +33,29 @@ from models import CycleUnit, Subscription, first_on_or_after, format_offsets, p
 from views.fields import no_control_characters, printable_text, valid_offsets, whole_number
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Dates outside this window are typing mistakes, and near the ends of the calendar
+# the reminder arithmetic would overflow.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2200, 12, 31)
+
+
+def date_in_window(form: FlaskForm, field: Field) -> None:
+    """Accept dates from 1900 to 2200."""
+    if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError("Enter a date between 1900 and 2200.")
+
+
+def finite_amount(form: FlaskForm, field: Field) -> None:
+    """Refuse NaN, infinities and amounts written with huge exponents, before comparing."""
+    value = field.data
+    try:
+        usable = isinstance(value, Decimal) and value.is_finite() and value.adjusted() < 10
+    except InvalidOperation:
+        usable = False
+    if value is not None and not usable:
+        raise StopValidation("Enter the price as a number, such as 12.99.")
+
+
 CYCLE_CHOICES = [SelectChoice(unit.value, f"{unit.value}s") for unit in CycleUnit]
 
 
@@ -68,7 +92,8 @@ class SubscriptionForm(FlaskForm):
         places=2,
         validators=[
             InputRequired("Enter the price, such as 12.99."),
-            NumberRange(0, 10**9, "Enter a price from 0 up."),
+            finite_amount,
+            NumberRange(0, 10**9, "Enter a price from 0 up to 1,000,000,000."),
         ],
     )
     currency = StringField("Currency", default="EUR", validators=[valid_currency])
@@ -77,9 +102,10 @@ class SubscriptionForm(FlaskForm):
         "Billing cycle", choices=CYCLE_CHOICES, default=CycleUnit.MONTH.value, validate_choice=True
     )
     next_payment = DateField(
-        "Next payment", validators=[InputRequired("Enter the next payment date.")]
+        "Next payment",
+        validators=[InputRequired("Enter the next payment date."), date_in_window],
     )
-    start_date = DateField("Start date", validators=[Optional()])
+    start_date = DateField("Start date", validators=[Optional(), date_in_window])
     auto_renew = BooleanField("Renews automatically", default=True)
     category = _text("Category", 50)
     payment_method = _text("Payment method", 50)
@@ -88,7 +114,7 @@ class SubscriptionForm(FlaskForm):
     active = BooleanField("Active", default=True)
     notify = BooleanField("Notify me", default=True)
     reminder_offsets = _text("Remind me (days before)", 100, valid_offsets)
-    cancellation_date = DateField("Cancellation date", validators=[Optional()])
+    cancellation_date = DateField("Cancellation date", validators=[Optional(), date_in_window])
 
     def fill(self, subscription: Subscription) -> None:
         """Copy the validated values onto subscription."""
