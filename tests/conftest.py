@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from app import create_app
+from app import create_app, upgrade_database
 from models import db
 from tests.smtp_servers import (
     Credentials,
@@ -205,6 +205,7 @@ def process_env(app_config: dict[str, Any], **overrides: str) -> dict[str, str]:
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     application = create_app(app_config)
+    upgrade_database(application)
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -214,6 +215,7 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 def csrf_app(app_config: dict[str, Any]) -> Iterator[Flask]:
     """The app with CSRF protection on, as in production."""
     application = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    upgrade_database(application)
     yield application
     with application.app_context():
         db.engine.dispose()

@@ -17,7 +17,6 @@ from flask.testing import FlaskClient
 from mailer import (
     AddressNotSupported,
     AuthenticationFailed,
-    MailError,
     ProtocolError,
     Security,
     SmtpConfig,

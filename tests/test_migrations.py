@@ -10,7 +10,7 @@ import sqlalchemy
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
-from app import MIGRATIONS, create_app
+from app import MIGRATIONS, create_app, upgrade_database
 from models import db
 
 FIRST_REVISION = "e1d34b8eb048"
@@ -19,7 +19,7 @@ FIRST_REVISION = "e1d34b8eb048"
 @pytest.fixture
 def unmigrated_app(app_config: dict[str, Any]) -> Iterator[Flask]:
     """The app on a database with no tables at all, whatever earlier tests left."""
-    app = create_app({**app_config, "MIGRATE_ON_START": "off"})
+    app = create_app(app_config)
     with app.app_context():
         downgrade(directory=MIGRATIONS, revision="base")
     yield app
@@ -55,6 +55,7 @@ def test_the_models_and_the_migrations_agree(app_config: dict[str, Any]) -> None
     from alembic.migration import MigrationContext
 
     app = create_app(app_config)
+    upgrade_database(app)
     try:
         with app.app_context(), db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})

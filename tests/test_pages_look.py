@@ -11,7 +11,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from models import User, db, utcnow
-from tests.conftest import ACCOUNT, screenshot
+from tests.conftest import ACCOUNT, SmtpLab, screenshot
 from tests.factories import make_subscription, record_failed_reminder
 from tests.smtp_servers import free_port
 from tests.test_browser import create_account
@@ -32,6 +32,10 @@ def look_at(page: Page, name: str, suffix: str) -> None:
     page.wait_for_load_state("networkidle")
     screenshot(page, f"page-{name}-{suffix}")
     check_accessibility(page, f"{name} ({suffix})")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None
+    assert width <= viewport["width"], f"{name} ({suffix}) is {width} px wide"
 
 
 def seed(app: Flask) -> int:
@@ -66,7 +70,7 @@ def styled_page(request: pytest.FixtureRequest, browser: Browser, live_url: str)
 
 
 def test_every_page_looks_right_and_passes_the_accessibility_check(
-    styled_page: Page, csrf_app: Flask
+    styled_page: Page, csrf_app: Flask, smtp: SmtpLab
 ) -> None:
     page = styled_page
     suffix = page.suffix  # type: ignore[attr-defined]
@@ -87,12 +91,20 @@ def test_every_page_looks_right_and_passes_the_accessibility_check(
         look_at(page, name, suffix)
 
     page.goto("/settings/notifications")
+    expect(page.locator("#test-result")).to_be_hidden()
     page.get_by_label("SMTP host").fill("127.0.0.1")
     page.get_by_label("Port", exact=True).fill(str(free_port()))
     page.get_by_label("Encryption").select_option(label="None")
     page.get_by_role("button", name="Send test email").click()
     expect(page.get_by_role("status").filter(has_text="Test email failed")).to_be_visible()
     look_at(page, "notifications-failed", suffix)
+
+    page.get_by_label("Encryption").select_option(label="SSL")
+    page.get_by_label("Port", exact=True).fill(str(smtp.implicit_tls_self_signed.port))
+    page.get_by_role("button", name="Send test email").click()
+    page.get_by_role("button", name="Trust this certificate").click()
+    expect(page.get_by_role("status")).to_contain_text("Trusted the certificate with SHA-256")
+    look_at(page, "notifications-trusted", suffix)
 
     page.goto("/subscriptions/new")
     page.get_by_role("button", name="Save").click()

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app import create_app
+from app import create_app, upgrade_database
 from models import Delivery, Subscription, db, utcnow
 from reminders import run_reminders
 from tests.conftest import REFUSED_RECIPIENT, SmtpLab, process_env
@@ -255,6 +255,7 @@ def test_the_running_app_sends_due_reminders_by_itself(
     app_config: dict[str, object], smtp: SmtpLab
 ) -> None:
     app = create_app({**app_config, "SCHEDULER": "on", "SCHEDULER_INTERVAL": 0.2})
+    upgrade_database(app)
     with app.app_context():
         user = make_account("alice", port=smtp.plain_no_starttls.port, send_hour=0)
         make_subscription(user, "Soon", utcnow().date() + dt.timedelta(days=1))

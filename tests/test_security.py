@@ -191,9 +191,10 @@ def test_test_emails_are_limited_per_account(logged_in: FlaskClient, smtp: SmtpL
 
 
 def test_the_session_cookie_is_secure_when_served_over_https(app_config: dict[str, object]) -> None:
-    from app import create_app
+    from app import create_app, upgrade_database
 
     app = create_app({**app_config, "BASE_URL": "https://dues.example.test"})
+    upgrade_database(app)
     response = app.test_client().post("/setup", data=ACCOUNT)
     assert "Secure" in response.headers["Set-Cookie"]
     with app.app_context():

@@ -113,7 +113,7 @@ def test_saving_keeps_the_values_and_never_shows_the_password(
     assert settings.password_encrypted and password.encode() not in settings.password_encrypted
     page = logged_in.get(PAGE).get_data(as_text=True)
     assert password not in page
-    assert "A password is stored; leave blank to keep it." in page
+    assert "A password is stored for mailer at 127.0.0.1 port 2525. Leave blank to keep it" in page
     assert 'value="127.0.0.1"' in page
 
 

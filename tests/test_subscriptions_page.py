@@ -70,7 +70,7 @@ def test_adding_lists_the_subscription_with_its_monthly_cost(
     [
         ("name", "", "Enter a name."),
         ("name", "Net\r\nBcc: x@example.test", "Line breaks and control characters"),
-        ("price", "-1", "Enter a price from 0 up."),
+        ("price", "-1", "Enter a price from 0 up to 1,000,000,000."),
         ("price", "twelve", "Not a valid decimal value."),
         ("currency", "euro", "Enter a three-letter currency code"),
         ("next_payment", "", "Enter the next payment date."),
