@@ -214,46 +214,6 @@ def wait_for(condition: Any, timeout: float = 5.0) -> None:
         time.sleep(0.02)
 
 
-class HangUpInDataServer:
-    """Speaks just enough SMTP to reach DATA, then hangs up halfway through the message."""
-
-    def __init__(self) -> None:
-        self._listener = socket.create_server((LOOPBACK, 0))
-        self.port = int(self._listener.getsockname()[1])
-        self.host = LOOPBACK
-        self.sessions = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            self.sessions += 1
-            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
-
-    def _serve(self, connection: socket.socket) -> None:
-        with connection, connection.makefile("rb") as lines:
-            connection.sendall(b"220 localhost hang-up test server\r\n")
-            for line in lines:
-                command = line[:4].upper()
-                if command == b"EHLO":
-                    connection.sendall(b"250-localhost\r\n250 8BITMIME\r\n")
-                elif command == b"DATA":
-                    connection.sendall(b"354 go ahead\r\n")
-                    lines.read(64)
-                    return
-                elif command == b"QUIT":
-                    connection.sendall(b"221 bye\r\n")
-                    return
-                else:
-                    connection.sendall(b"250 OK\r\n")
-
-    def stop(self) -> None:
-        self._listener.close()
-
-
 class ScriptedServer:
     """A raw SMTP peer for what aiosmtpd will not do: endless replies, odd AUTH answers.
 
@@ -324,3 +284,20 @@ def plain_answers(line: bytes) -> bytes | None:
     if command == b"QUIT":
         return None
     return b"250 OK\r\n"
+
+
+def hang_up_in_data() -> ScriptedServer:
+    """Speaks just enough SMTP to reach DATA, then hangs up halfway through the message."""
+    in_data = False
+
+    def answer(line: bytes) -> bytes | None:
+        nonlocal in_data
+        if in_data:
+            in_data = False
+            return None
+        if line[:4].upper() == b"DATA":
+            in_data = True
+            return b"354 go ahead\r\n"
+        return plain_answers(line)
+
+    return ScriptedServer(answer, greeting=b"220 localhost hang-up test server\r\n")

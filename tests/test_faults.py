@@ -22,10 +22,11 @@ from reminders import run_reminders
 from tests.conftest import SmtpLab, process_env
 from tests.factories import make_account, make_subscription
 from tests.smtp_servers import (
-    HangUpInDataServer,
     RecordingHandler,
+    ScriptedServer,
     SmtpServer,
     free_port,
+    hang_up_in_data,
     wait_for,
 )
 from tests.test_mailer import config_for, hello
@@ -41,8 +42,8 @@ def ctx(app: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def hang_up_server() -> Iterator[HangUpInDataServer]:
-    server = HangUpInDataServer()
+def hang_up_server() -> Iterator[ScriptedServer]:
+    server = hang_up_in_data()
     yield server
     server.stop()
 
@@ -53,7 +54,7 @@ def records() -> list[Delivery]:
 
 
 def test_a_hang_up_in_the_middle_of_data_is_a_clear_temporary_error(
-    hang_up_server: HangUpInDataServer,
+    hang_up_server: ScriptedServer,
 ) -> None:
     config = config_for(hang_up_server, Security.NONE)
     with pytest.raises(MailError) as caught:
@@ -65,7 +66,7 @@ def test_a_hang_up_in_the_middle_of_data_is_a_clear_temporary_error(
 
 
 def test_a_reminder_cut_off_in_data_is_sent_once_the_server_recovers(
-    ctx: Flask, smtp: SmtpLab, hang_up_server: HangUpInDataServer
+    ctx: Flask, smtp: SmtpLab, hang_up_server: ScriptedServer
 ) -> None:
     user = make_account("alice", port=hang_up_server.port)
     make_subscription(user, "Netflix", dt.date(2026, 12, 10))

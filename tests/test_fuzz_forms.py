@@ -41,6 +41,20 @@ NASTY = st.one_of(
             "NaN",
             "2026-02-30",
             "<script>alert(1)</script>",
+            # Dates at the edges of the calendar, and Decimal's specials.
+            "0001-01-01",
+            "9999-12-31",
+            "1899-12-31",
+            "2201-01-01",
+            "sNaN",
+            "-sNaN",
+            "Infinity",
+            "-Infinity",
+            "1E+999999",
+            "1e-999999",
+            "0E-1000",
+            "none:²",
+            "none:" + "9" * 5000,
         ]
     ),
 )
@@ -129,3 +143,16 @@ def test_a_nul_character_is_a_field_error_on_every_database(
     response = logged_in.post("/subscriptions/new", data=subscription_values(**{field: "a\x00b"}))
     assert response.status_code == 422
     assert f'id="{field}-error">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["use", "trust"])
+def test_the_buttons_that_take_a_value(app: Flask, logged_in: FlaskClient, path: str) -> None:
+    name = "use_detected" if path == "use" else "trust_fingerprint"
+
+    @FUZZ
+    @given(value=NASTY)
+    def check(value: str) -> None:
+        response = logged_in.post(f"{PAGE}/{path}", data=form_values(**{name: value}))
+        assert response.status_code in (200, 400, 422)
+
+    check()

@@ -42,14 +42,8 @@ PASSWORD = "pässwörd-ü-42"
 
 
 def config_for(port: int, **options: Any) -> SmtpConfig:
-    options.setdefault("security", Security.NONE)
-    return SmtpConfig(
-        host=LOOPBACK,
-        port=port,
-        timeout=options.pop("timeout", 2.0),
-        sender="dues@example.test",
-        **options,
-    )
+    options = {"security": Security.NONE, "timeout": 2.0, "sender": "dues@example.test", **options}
+    return SmtpConfig(host=LOOPBACK, port=port, **options)
 
 
 def hello(config: SmtpConfig, to: str = "admin@example.test") -> Any:
@@ -165,9 +159,7 @@ def test_a_server_echoing_the_credentials_cannot_put_them_on_the_page(
 
 def test_an_international_domain_is_sent_in_its_ascii_form(smtp: SmtpLab) -> None:
     server = smtp.plain_no_starttls
-    config = SmtpConfig(
-        host=LOOPBACK, port=server.port, security=Security.NONE, sender="dues@bücher.example"
-    )
+    config = config_for(server.port, sender="dues@bücher.example")
     send_message(config, hello(config, to="admin@bücher.example"))
     [received] = server.received
     assert received.mail_from == "dues@xn--bcher-kva.example"
@@ -177,9 +169,7 @@ def test_an_international_domain_is_sent_in_its_ascii_form(smtp: SmtpLab) -> Non
 
 def test_a_non_ascii_local_part_travels_with_smtputf8(start_server: Any) -> None:
     server: SmtpServer = start_server(enable_SMTPUTF8=True)
-    config = SmtpConfig(
-        host=LOOPBACK, port=server.port, security=Security.NONE, sender="dües@example.test"
-    )
+    config = config_for(server.port, sender="dües@example.test")
     send_message(config, hello(config, to="üser@example.test"))
     [received] = server.received
     assert received.mail_from == "dües@example.test"

@@ -69,9 +69,9 @@ def login() -> Response | str | tuple[str, int]:
         address = request.remote_addr
         # Per address and username, and per address: never per username alone, or
         # anyone could lock anyone out by typing wrong passwords for them.
-        wait = limiter("login").wait_needed([("pair", address, username)]) or limiter(
-            "login_address"
-        ).wait_needed([("address", address)])
+        wait = limiter("login_address").wait_needed([("address", address)]) or limiter(
+            "login"
+        ).wait_needed([("pair", address, username)])
         if wait:
             form.password.errors = [too_many("log-in attempts", wait)]
             return render_template("login.html", form=form), 429
