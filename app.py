@@ -28,6 +28,7 @@ from views import (
     dashboard,
     deliveries,
     notifications,
+    oauth_connect,  # noqa: F401  # adds its routes to the notifications blueprint
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
     subscriptions,
 )
@@ -118,6 +119,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SENDS_PER_MINUTE=10,
         CONCURRENT_SENDS=4,
         SCHEDULER_INTERVAL=300,
+        # What "now" is for OAuth token expiry; the tests move it instead of sleeping.
+        CLOCK=utcnow,
         # No page takes more than the CA bundle's 100 kB; anything larger is refused
         # before it is read, whatever its content type.
         MAX_CONTENT_LENGTH=1024 * 1024,

@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from mailer import MailError, SmtpConfig, SmtpConnection
+from mailer import MailError, SmtpConnection
 from models import (
     Delivery,
+    EmailSettings,
     ReminderKey,
     Subscription,
     UndecryptableSecret,
@@ -26,6 +27,8 @@ from models import (
     db,
     utcnow,
 )
+from oauth.client import OAuthFailure
+from oauth.tokens import ReconnectNeeded, with_fresh_token
 from reminder_email import ReminderItem, compose_reminder
 
 log = logging.getLogger(__name__)
@@ -176,10 +179,20 @@ class Email:
     items: Sequence[ReminderItem]
 
 
+def _open(settings: EmailSettings, deadline: float) -> SmtpConnection:
+    """A logged-in connection; with OAuth, a refused token is refreshed once and tried again."""
+
+    def opened(token: str) -> SmtpConnection:
+        connection = SmtpConnection(settings.smtp_config(token))
+        connection.open(deadline)
+        return connection
+
+    return with_fresh_token(settings, opened)
+
+
 def _send_account(
     user: User,
     emails: Sequence[Email],
-    config: SmtpConfig,
     now: datetime.datetime,
     summary: RunSummary,
 ) -> None:
@@ -188,10 +201,11 @@ def _send_account(
     others = [address for address in settings.other_recipient_list if address != user.email]
     pending = list(emails)
     # Connecting and the first message share one deadline; each later message has its own.
-    deadline: float | None = time.monotonic() + config.timeout
+    first_deadline = time.monotonic() + settings.timeout
+    deadline: float | None = first_deadline
     try:
-        with contextlib.closing(SmtpConnection(config)) as connection:
-            connection.open(deadline)
+        with contextlib.closing(_open(settings, first_deadline)) as connection:
+            config = connection.config
             while pending:
                 email = pending[0]
                 try:
@@ -222,6 +236,12 @@ def _send_account(
         log.warning("reminders for %s failed: %s", user.username, error.summary)
         for email in pending:
             _record_failure(email.deliveries, _reason(error), error.temporary, now, summary)
+    except (ReconnectNeeded, OAuthFailure) as exc:
+        # Kept for retry, never failed for good: once reconnected, they go out.
+        reason = f"Reconnect needed: {exc}" if isinstance(exc, ReconnectNeeded) else str(exc)
+        log.warning("reminders for %s wait: %s", user.username, reason)
+        for email in pending:
+            _record_failure(email.deliveries, reason, True, now, summary)
 
 
 def _reason(error: MailError) -> str:
@@ -238,7 +258,7 @@ def _remind_account(
     """Compose and send the claimed reminders of one account."""
     settings = user.email_settings
     try:
-        config = settings.smtp_config()
+        settings.smtp_config()
     except (UndecryptableSecret, ValueError) as exc:
         _record_failure(claimed, f"{exc} Check the email settings.", True, now, summary)
         return
@@ -255,7 +275,7 @@ def _remind_account(
         Email(group, list(dict.fromkeys(items[delivery.key] for delivery in group)))
         for group in groups.values()
     ]
-    _send_account(user, emails, config, now, summary)
+    _send_account(user, emails, now, summary)
 
 
 def _release_after_crash(

@@ -14,11 +14,13 @@ from mailer.errors import (
     CertificateRefused,
     ConnectionFailed,
     MailError,
+    PasswordsRefused,
     ProtocolError,
     RecipientsRefused,
     SenderRefused,
     TimedOut,
     TlsFailed,
+    TokenRejected,
 )
 from mailer.message import compose
 from mailer.probe import USUAL_PORTS, PortReport, best, detect
@@ -40,6 +42,7 @@ __all__ = [
     "CertificateRefused",
     "ConnectionFailed",
     "MailError",
+    "PasswordsRefused",
     "PortReport",
     "ProtocolError",
     "RecipientsRefused",
@@ -52,6 +55,7 @@ __all__ = [
     "Step",
     "TimedOut",
     "TlsFailed",
+    "TokenRejected",
     "Transcript",
     "TranscriptLine",
     "best",

@@ -47,6 +47,8 @@ class SmtpConfig:
     pinned_sha256: str | None = None
     username: str = ""
     password: str = field(default="", repr=False)
+    # An OAuth 2.0 access token: when set, Dues logs in as username with XOAUTH2.
+    oauth_token: str = field(default="", repr=False)
     timeout: float = 15.0
     sender: str
     sender_name: str = ""

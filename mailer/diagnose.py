@@ -13,13 +13,16 @@ from mailer.errors import (
     CertificateRefused,
     ConnectionFailed,
     MailError,
+    PasswordsRefused,
     ProtocolError,
     RecipientsRefused,
     SenderRefused,
     TimedOut,
     TlsFailed,
+    TokenRejected,
 )
-from mailer.session import AddressNotAllowed
+from mailer.oauth_diagnosis import basic_auth_disabled, explain_token_refusal
+from mailer.session import AddressNotAllowed, TokenRefused
 from mailer.tls import PinnedCertificateMismatch
 from mailer.transcript import Stage, scrub
 from mailer.wire import InternationalAddressRefused, OversizedReply
@@ -56,7 +59,7 @@ def translate(
 ) -> MailError:
     """The MailError that explains exc, raised at stage, to the admin; no secret in it."""
     error = _explain(exc, stage=stage, config=config, timed_out=timed_out)
-    secrets = [config.password]
+    secrets = [config.password, config.oauth_token]
     error.summary = scrub(error.summary, secrets)
     error.hint = scrub(error.hint, secrets)
     error.detail = scrub(error.detail, secrets)
@@ -123,6 +126,23 @@ def _explain(
             "The server does not offer log-in (AUTH) on this connection.",
             'Many servers offer log-in only once the connection is encrypted: choose "TLS" or '
             '"SSL". If the server needs no log-in, clear "Username".',
+        )
+    if isinstance(exc, TokenRefused):
+        summary, hint = explain_token_refusal(exc, config)
+        return TokenRejected(
+            summary, hint=hint, stage=stage, detail=detail, smtp_code=exc.smtp_code
+        )
+    if isinstance(exc, smtplib.SMTPResponseException) and basic_auth_disabled(
+        exc.smtp_code, _reply_text(exc.smtp_error)
+    ):
+        return PasswordsRefused(
+            f"The server no longer accepts passwords: {exc.smtp_code} "
+            f"{_reply_text(exc.smtp_error)}",
+            hint='Microsoft 365 turned basic authentication off. Choose "OAuth 2.0" under '
+            '"Authentication", with the provider "Microsoft 365", and press "Connect".',
+            stage=stage,
+            detail=detail,
+            smtp_code=exc.smtp_code,
         )
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return build(

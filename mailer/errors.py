@@ -11,6 +11,8 @@ class MailError(Exception):
     """An SMTP attempt failed; the text is written for the admin, not a programmer."""
 
     default_temporary = True
+    # Whether OAuth 2.0 is the way on (the server takes no passwords any more).
+    suggests_oauth = False
 
     def __init__(
         self,
@@ -54,6 +56,16 @@ class AuthenticationFailed(MailError):
     """The server refused the log-in, or offers none."""
 
     default_temporary = False
+
+
+class TokenRejected(AuthenticationFailed):
+    """The server refused the OAuth access token: refresh it once, or reconnect."""
+
+
+class PasswordsRefused(AuthenticationFailed):
+    """The server takes no passwords at all any more: OAuth 2.0 is the way on."""
+
+    suggests_oauth = True
 
 
 class SenderRefused(MailError):

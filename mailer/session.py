@@ -58,6 +58,14 @@ class AddressNotAllowed(OSError):
     """Every address of the host is one the config's policy refuses."""
 
 
+class TokenRefused(smtplib.SMTPAuthenticationError):
+    """The server refused an OAuth token; challenges holds any error it explained first."""
+
+    def __init__(self, code: int, reply: bytes | str, challenges: list[bytes]) -> None:
+        super().__init__(code, reply)
+        self.challenges = challenges
+
+
 class RecordingSMTP(smtplib.SMTP):
     """smtplib.SMTP that keeps a transcript of steps and lines."""
 
@@ -155,6 +163,26 @@ class RecordingSMTP(smtplib.SMTP):
             return _Utf8Response(respond(challenge))
 
         return self.auth(mechanism, utf8_response, initial_response_ok=initial_response_ok)
+
+    def login_xoauth2(self, user: str, token: str) -> tuple[int, bytes]:
+        """Log in with an OAuth 2.0 bearer token (XOAUTH2, as Microsoft and Google take it)."""
+        self.ehlo_or_helo_if_needed()
+        if not self.has_extn("auth"):
+            raise smtplib.SMTPNotSupportedError("SMTP AUTH extension not supported by server.")
+        challenges: list[bytes] = []
+
+        def respond(challenge: bytes | None = None) -> str:
+            if challenge is None:
+                return f"user={user}\x01auth=Bearer {token}\x01\x01"
+            # A challenge after the token is the server's error (Google: base64 JSON);
+            # the protocol answers it with an empty line, and the server then refuses.
+            challenges.append(challenge)
+            return ""
+
+        try:
+            return self.auth("XOAUTH2", respond)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise TokenRefused(exc.smtp_code, exc.smtp_error, challenges) from exc
 
     def getreply(self) -> tuple[int, bytes]:
         if self.file is None and self.sock is not None:

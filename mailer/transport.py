@@ -57,7 +57,7 @@ class SmtpConnection:
 
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
-        self.transcript = Transcript(secrets=(config.password,))
+        self.transcript = Transcript(secrets=(config.password, config.oauth_token))
         self._watchdog = Watchdog()
         context = None if config.security is Security.NONE else client_context(config)
         implicit_tls = context if config.security is Security.SSL else None
@@ -134,7 +134,10 @@ class SmtpConnection:
                 smtp.tls_established(smtp.sock)
                 self.transcript.begin(Stage.EHLO)
                 smtp.ehlo_or_helo_if_needed()
-            if self.config.username:
+            if self.config.oauth_token:
+                self.transcript.begin(Stage.AUTH)
+                smtp.login_xoauth2(self.config.username, self.config.oauth_token)
+            elif self.config.username:
                 self.transcript.begin(Stage.AUTH)
                 smtp.login(self.config.username, self.config.password)
             self.transcript.end(ok=True)

@@ -20,6 +20,7 @@ from models.email_settings import (
     fallback_ehlo_name,
 )
 from models.lists import split_list
+from models.oauth_token import OAuthToken
 from models.secrets import UndecryptableSecret
 from models.subscription import Subscription
 from models.user import MAX_USERNAME_LENGTH, User
@@ -34,6 +35,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "EmailSettings",
+    "OAuthToken",
     "ReminderKey",
     "Subscription",
     "UndecryptableSecret",

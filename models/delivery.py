@@ -160,6 +160,20 @@ class Delivery(Base):
         return [key for key in keys if key not in blocked]
 
     @staticmethod
+    def retry_now(user_id: int) -> None:
+        """Let the account's reminders that wait for a retry go out at the next run."""
+        db.session.execute(
+            update(Delivery)
+            .where(
+                Delivery.user_id == user_id,
+                Delivery.status == DeliveryStatus.PENDING.value,
+                Delivery.next_attempt_at.is_not(None),
+            )
+            .values(next_attempt_at=None)
+        )
+        db.session.commit()
+
+    @staticmethod
     def give_up_past(today: datetime.date, now: datetime.datetime) -> int:
         """Fail the pending records whose payment date has passed; how many there were.
 

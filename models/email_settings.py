@@ -43,6 +43,9 @@ class EmailSettings(Base):
         CheckConstraint("port BETWEEN 1 AND 65535", name="email_settings_port_range"),
         CheckConstraint("timeout BETWEEN 1 AND 120", name="email_settings_timeout_range"),
         CheckConstraint("send_hour BETWEEN 0 AND 23", name="email_settings_send_hour_range"),
+        CheckConstraint(
+            "auth_method IN ('password', 'oauth')", name="email_settings_auth_method_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +65,18 @@ class EmailSettings(Base):
     other_recipients: Mapped[str] = mapped_column(Text, default="")
     timeout: Mapped[int] = mapped_column(default=15)
     ehlo_name: Mapped[str] = mapped_column(String(253), default="")
+    # "password", or "oauth": then Dues logs in as oauth_sign_in with an OAuth 2.0 token.
+    auth_method: Mapped[str] = mapped_column(String(8), default="password")
+    oauth_provider: Mapped[str] = mapped_column(String(16), default="microsoft")
+    oauth_flow: Mapped[str] = mapped_column(String(8), default="browser")
+    oauth_client_id: Mapped[str] = mapped_column(String(255), default="")
+    oauth_client_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    oauth_tenant: Mapped[str] = mapped_column(String(100), default="")
+    oauth_sign_in: Mapped[str] = mapped_column(String(254), default="")
+    oauth_authorize_url: Mapped[str] = mapped_column(String(500), default="")
+    oauth_token_url: Mapped[str] = mapped_column(String(500), default="")
+    oauth_device_url: Mapped[str] = mapped_column(String(500), default="")
+    oauth_scopes: Mapped[str] = mapped_column(String(500), default="")
     default_offsets: Mapped[str] = mapped_column(String(100), default="1")
     send_hour: Mapped[int] = mapped_column(default=9)
     digest: Mapped[bool] = mapped_column(default=True)
@@ -80,6 +95,34 @@ class EmailSettings(Base):
     def server_identity(self) -> tuple[str, int, str]:
         """What the stored password belongs to: it is kept only while these stay the same."""
         return (self.host, self.port, self.username)
+
+    @property
+    def uses_oauth(self) -> bool:
+        """Whether Dues logs in with an OAuth 2.0 token rather than a password."""
+        return self.auth_method == "oauth"
+
+    @property
+    def oauth_client_identity(self) -> tuple[str, str, str, str]:
+        """What the client secret belongs to: kept only while these stay the same."""
+        return (self.oauth_provider, self.oauth_tenant, self.oauth_client_id, self.oauth_token_url)
+
+    @property
+    def has_client_secret(self) -> bool:
+        """Whether an OAuth client secret is stored."""
+        return self.oauth_client_secret_encrypted is not None
+
+    def store_client_secret(self, secret: str) -> None:
+        """Keep the OAuth client secret, encrypted."""
+        self.oauth_client_secret_encrypted = encrypt(secret)
+
+    def forget_client_secret(self) -> None:
+        """Remove the stored OAuth client secret."""
+        self.oauth_client_secret_encrypted = None
+
+    def client_secret(self) -> str:
+        """The stored client secret in plain text, or '' when none is stored."""
+        secret = self.oauth_client_secret_encrypted
+        return decrypt(secret) if secret else ""
 
     @property
     def has_password(self) -> bool:
@@ -117,8 +160,8 @@ class EmailSettings(Base):
         """The extra addresses that get every reminder."""
         return split_list(self.other_recipients)
 
-    def smtp_config(self) -> SmtpConfig:
-        """The mailer's config for these settings, with the stored password.
+    def smtp_config(self, oauth_token: str = "") -> SmtpConfig:
+        """The mailer's config for these settings: the stored password, or the OAuth token.
 
         The one place an SmtpConfig is built: the reminder job, and the page's test
         buttons (on the unsaved values applied to these settings), both use it.
@@ -130,8 +173,9 @@ class EmailSettings(Base):
             verify_certificate=self.verify_certificate,
             ca_certificates=self.ca_certificates or None,
             pinned_sha256=self.pinned_fingerprint,
-            username=self.username,
-            password=self.stored_password(),
+            username=self.oauth_sign_in if self.uses_oauth else self.username,
+            password="" if self.uses_oauth else self.stored_password(),
+            oauth_token=oauth_token if self.uses_oauth else "",
             timeout=self.timeout,
             sender=self.from_email,
             sender_name=self.from_name,

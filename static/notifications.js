@@ -62,6 +62,38 @@
       if (input) { input.addEventListener("input", refreshTrust); input.addEventListener("change", refreshTrust); }
     });
 
+    // OAuth: show what the chosen authentication and provider need, and preset the server.
+    var providers = JSON.parse(form.dataset.providers || "{}");
+    var auth = form.querySelector("#auth_method");
+    var provider = form.querySelector("#oauth_provider");
+    function refreshAuth() {
+      var oauth = auth.value === "oauth";
+      document.getElementById("password-auth").hidden = oauth;
+      document.getElementById("oauth-auth").hidden = !oauth;
+      document.getElementById("oauth-tenant").hidden = provider.value !== "microsoft";
+      document.getElementById("oauth-other").hidden = provider.value !== "other";
+    }
+    auth.addEventListener("change", refreshAuth);
+    provider.addEventListener("change", function () {
+      var preset = providers[provider.value];
+      if (preset && preset[0]) {
+        form.querySelector("#host").value = preset[0];
+        port.value = preset[1];
+        security.value = preset[2];
+        portTyped = false;
+        refreshWarnings();
+      }
+      refreshAuth();
+    });
+    var copy = document.getElementById("copy-callback");
+    if (copy && navigator.clipboard) {
+      copy.hidden = false;
+      copy.addEventListener("click", function () {
+        navigator.clipboard.writeText(document.getElementById("callback-url").value);
+        copy.textContent = "Copied";
+      });
+    }
+
     var result = document.getElementById("test-result");
     // Buttons inside the result panel (Trust this certificate) come and go: delegate.
     form.addEventListener("click", function (event) {
@@ -157,5 +189,6 @@
 
     refreshWarnings();
     refreshTrust();
+    refreshAuth();
   });
 })();

@@ -12,7 +12,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import Delivery, Subscription, db, utcnow
+from models import Delivery, EmailSettings, OAuthToken, Subscription, db, utcnow
 
 bp = Blueprint("dashboard", __name__)
 
@@ -54,6 +54,16 @@ def _totals(
     return [CurrencyTotal(c, per_month[c], upcoming[c]) for c in currencies]
 
 
+def _reconnect_reason(settings: EmailSettings | None) -> str | None:
+    """Why the mail account must be connected again, when it must."""
+    if settings is None or not settings.enabled or not settings.uses_oauth:
+        return None
+    connection = OAuthToken.of(settings.id)
+    if connection is None:
+        return "the mailbox is not connected yet."
+    return connection.reconnect_reason if connection.reconnect_needed else None
+
+
 @bp.get("/")
 def index() -> str:
     """Upcoming payments, totals per currency, and banners for what needs attention."""
@@ -81,6 +91,7 @@ def index() -> str:
         totals=_totals(active, payments, current_user.currency),
         subscription_count=len(active),
         notifications_on=bool(settings and settings.enabled),
+        reconnect=_reconnect_reason(settings),
         last_failure=last_delivery if last_delivery and last_delivery.status != "sent" else None,
         horizon=HORIZON_DAYS,
     )

@@ -9,14 +9,17 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Field,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
 from wtforms.fields.core import UnboundField
 from wtforms.validators import (
+    URL,
     DataRequired,
     Length,
     Optional,
@@ -24,6 +27,7 @@ from wtforms.validators import (
 
 from mailer import Security
 from models import MAX_USERNAME_LENGTH, format_offsets, parse_offsets, split_list
+from oauth.providers import FLOW_LABELS, PROVIDERS
 from views.fields import (
     EmailAddressField,
     TimeZoneSelect,
@@ -54,6 +58,14 @@ def _offset_list(value: str | None) -> str | None:
         return format_offsets(parse_offsets(value)) if isinstance(value, str) else value
     except ValueError:
         return value
+
+
+def _url_field(label: str) -> URLField:
+    return URLField(
+        label,
+        filters=[_stripped],
+        validators=[Optional(), Length(max=500), URL(require_tld=False, message="Enter a URL.")],
+    )
 
 
 class StoredSettingsForm(FlaskForm):
@@ -108,6 +120,37 @@ class StoredSettingsForm(FlaskForm):
         validate_choice=True,
     )
     digest = BooleanField("Combine the reminders of a run into one email", default=True)
+    auth_method = SelectField(
+        "Authentication",
+        choices=[SelectChoice("password", "Password"), SelectChoice("oauth", "OAuth 2.0")],
+        default="password",
+        validate_choice=True,
+    )
+    oauth_provider = SelectField(
+        "Provider",
+        choices=[SelectChoice(p.key, p.label) for p in PROVIDERS.values()],
+        default="microsoft",
+        validate_choice=True,
+    )
+    oauth_flow = SelectField(
+        "How to sign in",
+        choices=[SelectChoice(key, label) for key, label in FLOW_LABELS.items()],
+        default="browser",
+        validate_choice=True,
+    )
+    oauth_client_id = StringField(
+        "Client ID", filters=[_stripped], validators=[Length(max=255), no_control_characters]
+    )
+    oauth_tenant = StringField(
+        "Tenant", filters=[_stripped], validators=[Length(max=100), no_control_characters]
+    )
+    oauth_sign_in = EmailAddressField("Sign-in address", validators=[Optional(), valid_address])
+    oauth_authorize_url = _url_field("Authorization URL")
+    oauth_token_url = _url_field("Token URL")
+    oauth_device_url = _url_field("Device authorization URL (optional)")
+    oauth_scopes = StringField(
+        "Scopes", filters=[_stripped], validators=[Length(max=500), no_control_characters]
+    )
 
 
 STORED_SETTINGS = tuple(
@@ -121,6 +164,9 @@ class NotificationSettingsForm(StoredSettingsForm):
     forget_pinned = BooleanField("Stop trusting this certificate")
     password = PasswordField("Password", validators=[Length(max=512), no_control_characters])
     clear_password = BooleanField("Remove the stored password")
+    oauth_client_secret = PasswordField(
+        "Client secret", validators=[Length(max=1000), no_control_characters]
+    )
     test_recipient = EmailAddressField("Test recipient", validators=[Optional(), valid_address])
     timezone = SelectField(
         "Time zone", default="UTC", validate_choice=True, widget=TimeZoneSelect()
@@ -146,13 +192,39 @@ class NotificationSettingsForm(StoredSettingsForm):
 
     def require_sending_fields(self, *, for_test: bool) -> bool:
         """Add an error to each field sending cannot do without; True if none is missing."""
-        required = [(self.host, "Enter the SMTP host."), (self.from_email, "Enter a From email.")]
+        required: list[tuple[Field, str]] = [
+            (self.host, "Enter the SMTP host."),
+            (self.from_email, "Enter a From email."),
+        ]
+        if self.auth_method.data == "oauth":
+            required += self._oauth_requirements()
         if for_test:
             required.append((self.test_recipient, "Enter who should get the test email."))
         missing = [(field, message) for field, message in required if not field.data]
         for field, message in missing:
             field.errors = [*field.errors, message]
-        return not missing
+        return not missing and not self.oauth_flow.errors
+
+    def _oauth_requirements(self) -> list[tuple[Field, str]]:
+        """The OAuth fields the chosen provider and flow need."""
+        flow = self.oauth_flow.data
+        provider = PROVIDERS.get(str(self.oauth_provider.data))
+        if provider is not None and flow not in provider.flows:
+            self.oauth_flow.errors = [
+                *self.oauth_flow.errors,
+                f"{provider.label} does not offer this way of signing in for mail.",
+            ]
+        required: list[tuple[Field, str]] = [
+            (self.oauth_client_id, "Enter the app's client ID."),
+            (self.oauth_sign_in, "Enter the mailbox that signs in."),
+        ]
+        if self.oauth_provider.data == "other":
+            required.append((self.oauth_token_url, "Enter the token URL."))
+            if flow == "browser":
+                required.append((self.oauth_authorize_url, "Enter the authorization URL."))
+            if flow == "device":
+                required.append((self.oauth_device_url, "Enter the device authorization URL."))
+        return required
 
 
 class SetupForm(FlaskForm):

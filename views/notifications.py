@@ -6,7 +6,7 @@ import contextlib
 import json
 from collections.abc import Iterator
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,11 +18,13 @@ from mailer import (
 from models import (
     SECURITY_VALUES,
     EmailSettings,
+    OAuthToken,
     Subscription,
     address_policy,
     db,
     fallback_ehlo_name,
 )
+from oauth.providers import PROVIDERS
 from views.forms import STORED_SETTINGS, NotificationSettingsForm
 
 bp = Blueprint("notifications", __name__, url_prefix="/settings")
@@ -46,7 +48,13 @@ def account_settings() -> EmailSettings:
     return settings
 
 
-def _form_from(settings: EmailSettings) -> NotificationSettingsForm:
+def callback_url() -> str:
+    """The address to register at the provider: the page the browser comes back to."""
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    return base + url_for("notifications.oauth_callback")
+
+
+def form_from_settings(settings: EmailSettings) -> NotificationSettingsForm:
     """The form showing the stored settings; the password never leaves the server."""
     data = {name: getattr(settings, name) for name in STORED_SETTINGS}
     data["from_email"] = settings.from_email or current_user.email
@@ -59,9 +67,10 @@ def apply_form(form: NotificationSettingsForm, settings: EmailSettings) -> None:
     """Put the form's valid values on settings, uncommitted: the one way the form is stored.
 
     A blank password keeps the stored one only while the server it belongs to
-    (host, port, username) stays the same; otherwise it means no password.
+    (host, port, username) stays the same; otherwise it means no password. The
+    OAuth client secret likewise belongs to its provider, tenant, client and token URL.
     """
-    identity = settings.server_identity
+    identity, client = settings.server_identity, settings.oauth_client_identity
     for name in STORED_SETTINGS:
         if not form[name].errors:
             setattr(settings, name, form[name].data)
@@ -71,6 +80,10 @@ def apply_form(form: NotificationSettingsForm, settings: EmailSettings) -> None:
         settings.store_password(form.password.data)
     elif form.clear_password.data or settings.server_identity != identity:
         settings.forget_password()
+    if form.oauth_client_secret.data:
+        settings.store_client_secret(form.oauth_client_secret.data)
+    elif settings.oauth_client_identity != client:
+        settings.forget_client_secret()
 
 
 @contextlib.contextmanager
@@ -84,10 +97,12 @@ def _applied(form: NotificationSettingsForm, settings: EmailSettings) -> Iterato
             db.session.rollback()
 
 
-def config_from_form(form: NotificationSettingsForm, settings: EmailSettings) -> SmtpConfig:
+def config_from_form(
+    form: NotificationSettingsForm, settings: EmailSettings, oauth_token: str = ""
+) -> SmtpConfig:
     """The mailer's config for the values on the page, saved or not."""
     with _applied(form, settings) as unsaved:
-        return unsaved.smtp_config()
+        return unsaved.smtp_config(oauth_token)
 
 
 def render_page(
@@ -115,6 +130,11 @@ def render_page(
         trust_texts=TRUST_TEXTS,
         trust_texts_json=json.dumps(TRUST_TEXTS),
         default_ehlo=fallback_ehlo_name(),
+        oauth_connection=OAuthToken.of(settings.id) if settings.id else None,
+        callback_url=callback_url(),
+        providers_json=json.dumps(
+            {p.key: [p.host, p.port, p.security.value, list(p.flows)] for p in PROVIDERS.values()}
+        ),
         **result,
     )
     return page, status
@@ -124,7 +144,7 @@ def render_page(
 def settings_page() -> tuple[str, int]:
     """Show the settings as stored; the password never leaves the server."""
     settings = account_settings()
-    return render_page(_form_from(settings), settings)
+    return render_page(form_from_settings(settings), settings)
 
 
 @bp.post("/notifications")

@@ -24,6 +24,7 @@ from mailer import (
     SendReceipt,
     SmtpConfig,
     Step,
+    TokenRejected,
     best,
     compose,
     detect,
@@ -32,7 +33,9 @@ from mailer import (
     server_certificate,
     trust_description,
 )
-from models import Subscription, UndecryptableSecret, address_policy, db, utcnow
+from models import EmailSettings, Subscription, UndecryptableSecret, address_policy, db, utcnow
+from oauth.client import OAuthFailure
+from oauth.tokens import ReconnectNeeded, access_token
 from reminder_email import ReminderItem, compose_reminder
 from views.forms import NotificationSettingsForm
 from views.notifications import account_settings, bp, config_from_form, render_page
@@ -99,6 +102,28 @@ def _attempt(what: str, config: SmtpConfig, message: Message, recipient: str) ->
     return SendOutcome(what, recipient, time.monotonic() - started, trust, receipt=receipt)
 
 
+def deliver(
+    settings: EmailSettings,
+    oauth: bool,
+    what: str,
+    recipient: str,
+    config_for: Callable[[str], SmtpConfig],
+    message_for: Callable[[SmtpConfig], Message],
+) -> SendOutcome:
+    """Send and report; with OAuth, a refused token is refreshed once and tried again.
+
+    ReconnectNeeded and OAuthFailure reach the caller: nothing was sent.
+    """
+    token = access_token(settings) if oauth else ""
+    config = config_for(token)
+    with server_talks().slot(current_user.id):
+        outcome = _attempt(what, config, message_for(config), recipient)
+        if oauth and isinstance(outcome.error, TokenRejected):
+            config = config_for(access_token(settings, force_refresh=True))
+            outcome = _attempt(what, config, message_for(config), recipient)
+    return outcome
+
+
 def _send_from_form(
     what: str, build: Callable[[SmtpConfig, NotificationSettingsForm], Message]
 ) -> tuple[str, int]:
@@ -113,25 +138,35 @@ def _send_from_form(
     if refusal := _too_often("messages"):
         return render_page(form, settings, status=429, notice=refusal)
     try:
-        config = config_from_form(form, settings)
-        message = build(config, form)
+        outcome = deliver(
+            settings,
+            form.auth_method.data == "oauth",
+            what,
+            form.test_recipient.data or "",
+            lambda token: config_from_form(form, settings, token),
+            lambda config: build(config, form),
+        )
     except UndecryptableSecret as exc:
         form.password.errors = [str(exc)]
         return render_page(form, settings, status=422)
     except ValueError as exc:
         return render_page(form, settings, status=422, notice=f"Not sent: {exc}")
-    try:
-        with server_talks().slot(current_user.id):
-            outcome = _attempt(what, config, message, form.test_recipient.data or "")
     except TalksBusy as busy:
         return render_page(form, settings, status=429, notice=str(busy))
+    except ReconnectNeeded as exc:
+        return render_page(form, settings, status=422, notice=f"Not sent: {exc} {exc.hint}")
+    except OAuthFailure as failure:
+        return render_page(
+            form, settings, status=422, notice=f"Not sent: {failure.summary} {failure.hint}"
+        )
     return render_page(form, settings, outcome=outcome)
 
 
-def _test_message(config: SmtpConfig, form: NotificationSettingsForm) -> Message:
+def test_message(config: SmtpConfig, recipient: str) -> Message:
+    """The test email to recipient."""
     return compose(
         config,
-        to=[form.test_recipient.data or ""],
+        to=[recipient],
         subject="Dues test email",
         text=render_template("email/test.txt", config=config),
         html=render_template("email/test.html", config=config),
@@ -157,7 +192,9 @@ def _sample_reminder(config: SmtpConfig, form: NotificationSettingsForm) -> Mess
 @bp.post("/notifications/test")
 def send_test() -> tuple[str, int]:
     """Send a test email and show what happened."""
-    return _send_from_form("Test email", _test_message)
+    return _send_from_form(
+        "Test email", lambda config, form: test_message(config, form.test_recipient.data or "")
+    )
 
 
 @bp.post("/notifications/sample")
