@@ -32,6 +32,7 @@ from views import (
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
     subscriptions,
 )
+from views.headers import SECURITY_HEADERS
 from views.ratelimit import RateLimiter, ServerTalks
 
 log = logging.getLogger("dues")
@@ -40,16 +41,6 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 migrate = Migrate()
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
-
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
 
 NAV_ITEMS = [
@@ -165,7 +156,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        for name, value in _SECURITY_HEADERS.items():
+        for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.common.security import generate_token
@@ -98,9 +100,31 @@ def _explain(error: str, description: str) -> OAuthFailure:
     )
 
 
+def _refuse_internal(endpoints: Endpoints, url: str) -> None:
+    """Refuse a URL whose every address this account may not reach (internal hosts)."""
+    refusal = endpoints.address_refusal
+    host = urlsplit(url).hostname or ""
+    if refusal is None or not host:
+        return
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return  # unknown now: the request itself reports it
+    reasons = [refusal(address) for address in addresses]
+    if reasons and all(reasons):
+        raise OAuthFailure(
+            f'Dues may not connect to "{host}" for this account: {reasons[0]}',
+            hint="Use your provider's public endpoints, or ask the administrator to allow "
+            "the network.",
+            error="address_not_allowed",
+            reconnect=False,
+        )
+
+
 @contextmanager
-def _explained() -> Iterator[None]:
-    """Turn Authlib's and the network's errors into OAuthFailure."""
+def _explained(endpoints: Endpoints, url: str) -> Iterator[None]:
+    """Check the URL's host, then turn Authlib's and the network's errors into OAuthFailure."""
+    _refuse_internal(endpoints, url)
     try:
         yield
     except OAuthError as exc:
@@ -162,7 +186,7 @@ def exchange_code(
 ) -> TokenSet:
     """Trade the code the browser came back with for tokens."""
     session = _session(client_id, client_secret, redirect_uri=redirect_uri)
-    with _explained():
+    with _explained(endpoints, endpoints.token_url):
         token = session.fetch_token(
             endpoints.token_url, code=code, code_verifier=verifier, timeout=_TIMEOUT
         )
@@ -178,7 +202,7 @@ def refresh(
 ) -> TokenSet:
     """A new access token (and, where the provider rotates, a new refresh token)."""
     session = _session(client_id, client_secret, scope=endpoints.scopes)
-    with _explained():
+    with _explained(endpoints, endpoints.token_url):
         token = session.refresh_token(
             endpoints.token_url, refresh_token=refresh_token, timeout=_TIMEOUT
         )
@@ -190,7 +214,7 @@ def app_token(
 ) -> TokenSet:
     """An app-only token (client credentials); such tokens are fetched anew, not refreshed."""
     session = _session(client_id, client_secret, scope=endpoints.scopes)
-    with _explained():
+    with _explained(endpoints, endpoints.token_url):
         token = session.fetch_token(
             endpoints.token_url, grant_type="client_credentials", timeout=_TIMEOUT
         )
@@ -200,7 +224,7 @@ def app_token(
 def start_device_flow(endpoints: Endpoints, client_id: str) -> DeviceCode:
     """Ask for a code the person types on another device (RFC 8628)."""
     session = _session(client_id, "")
-    with _explained():
+    with _explained(endpoints, endpoints.device_url):
         response = session.post(
             endpoints.device_url,
             data={"client_id": client_id, "scope": endpoints.scopes},
@@ -229,7 +253,7 @@ def finish_device_flow(
     """The tokens, once the person has signed in; AuthorizationPending until then."""
     session = _session(client_id, client_secret)
     try:
-        with _explained():
+        with _explained(endpoints, endpoints.token_url):
             token = session.fetch_token(
                 endpoints.token_url,
                 grant_type=DEVICE_GRANT,

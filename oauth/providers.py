@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from mailer import Security
 
@@ -91,6 +92,8 @@ class Endpoints:
     device_url: str
     scopes: str
     authorize_params: tuple[tuple[str, str], ...]
+    # Says why Dues may not connect to an IP address for this account, or None.
+    address_refusal: Callable[[str], str | None] | None = field(default=None, compare=False)
 
 
 def endpoints(
@@ -102,11 +105,12 @@ def endpoints(
     token_url: str,
     device_url: str,
     scopes: str,
+    address_refusal: Callable[[str], str | None] | None = None,
 ) -> Endpoints:
     """The endpoints for a provider: its presets, or for "Other" the URLs the user gave."""
     provider = PROVIDERS[provider_key]
     if provider.key == "other":
-        return Endpoints(authorize_url, token_url, device_url, scopes, ())
+        return Endpoints(authorize_url, token_url, device_url, scopes, (), address_refusal)
     tenant = tenant or provider.default_tenant
     return Endpoints(
         provider.authorize_url.format(tenant=tenant),
@@ -114,4 +118,5 @@ def endpoints(
         provider.device_url.format(tenant=tenant),
         provider.app_scopes if flow == "app" else provider.scopes,
         provider.authorize_params,
+        address_refusal,
     )

@@ -10,7 +10,7 @@ from typing import TypeVar
 from flask import current_app
 
 from mailer import TokenRejected
-from models import EmailSettings, OAuthToken, db
+from models import EmailSettings, OAuthToken, address_policy, db
 from oauth import client
 from oauth.client import OAuthFailure
 from oauth.providers import Endpoints, endpoints
@@ -47,6 +47,7 @@ def account_endpoints(settings: EmailSettings) -> Endpoints:
         token_url=settings.oauth_token_url,
         device_url=settings.oauth_device_url,
         scopes=settings.oauth_scopes,
+        address_refusal=address_policy(settings.user),
     )
 
 

@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from app import create_app, upgrade_database
 from models import db
+from tests.oauth_server import Clock, OAuthServer, start_oauth_server
 from tests.smtp_servers import (
     Credentials,
     MisbehavingServer,
@@ -30,6 +31,8 @@ from tests.smtp_servers import (
 )
 
 AUTH = Credentials("mailer", "s3cret-Pa55word")
+OAUTH_CLIENT_ID = "dues-app"
+OAUTH_CLIENT_SECRET = "client-secret-value-9f3k2"
 REFUSED_RECIPIENT = "nobody@example.test"
 
 
@@ -118,7 +121,12 @@ def smtp(smtp_lab: SmtpLab) -> SmtpLab:
 
 POSTGRES_URL = os.environ.get("DUES_TEST_POSTGRES_URL", "")
 # The browser tests exercise pages, not databases: SQLite is enough for them.
-SQLITE_ONLY_MODULES = {"tests.test_browser", "tests.test_pages_look"}
+SQLITE_ONLY_MODULES = {
+    "tests.test_browser",
+    "tests.test_browser_oauth",
+    "tests.test_browser_trust",
+    "tests.test_pages_look",
+}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -174,7 +182,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app_config(database_url: str) -> dict[str, Any]:
+def clock() -> Clock:
+    """Now, movable: one clock for the app, the OAuth server and the XOAUTH2 server."""
+    return Clock()
+
+
+@pytest.fixture
+def oauth(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[OAuthServer]:
+    """A real Authlib authorization server on loopback, with the client Dues is."""
+    # Plain HTTP on loopback for the test server only; real providers are HTTPS.
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+    server = start_oauth_server(clock)
+    state = next(server)
+    state.add_client(OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET)
+    yield state
+    server.close()
+
+
+@pytest.fixture
+def app_config(database_url: str, clock: Clock) -> dict[str, Any]:
     """Settings for an app with its own empty database."""
     return {
         "TESTING": True,
@@ -182,6 +208,7 @@ def app_config(database_url: str) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "SCHEDULER": "off",
+        "CLOCK": clock.now,
     }
 
 

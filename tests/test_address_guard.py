@@ -6,6 +6,7 @@ no name is asked of DNS, and a refusal must come before the stubbed connect.
 
 from __future__ import annotations
 
+import html
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -97,6 +98,8 @@ def bob(app: Flask, client: FlaskClient) -> FlaskClient:
         "/account/users",
         data={"new-username": "bob", "new-email": "bob@example.test", "new-password": "bob pass 1"},
     )
+    # The LAN relay on loopback is allowed; the guard still stands for everything else.
+    client.post("/account/networks", data={"allowed_networks": "127.0.0.0/8"})
     client.post("/logout")
     bob = app.test_client()
     bob.post("/login", data={"username": "bob", "password": "bob pass 1"})
@@ -110,4 +113,24 @@ def test_saving_and_testing_a_tailnet_relay_is_a_field_error(
         response = bob.post(path, data=form_values(host=HOST, port="25"))
         assert response.status_code == 422
         assert "100.64.12.7 is a carrier-grade NAT" in response.get_data(as_text=True)
+    assert resolver == []
+
+
+def test_an_oauth_token_url_on_an_internal_host_is_refused_before_any_connect(
+    bob: FlaskClient, resolver: list[Any]
+) -> None:
+    values = form_values(
+        auth_method="oauth",
+        oauth_provider="other",
+        oauth_flow="app",
+        oauth_client_id="dues-app",
+        oauth_client_secret="secret",
+        oauth_sign_in="bob@example.test",
+        oauth_token_url=f"http://{HOST}/token",
+    )
+    response = bob.post("/settings/oauth/connect", data=values)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert f'Dues may not connect to "{HOST}" for this account' in page
+    assert "carrier-grade NAT" in page
     assert resolver == []

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,32 +20,15 @@ from sqlalchemy import select
 from models import Delivery, EmailSettings, OAuthToken, db
 from oauth.tokens import access_token
 from reminders import run_reminders
-from tests.conftest import ACCOUNT
+from tests.conftest import ACCOUNT, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 from tests.factories import make_subscription
-from tests.oauth_server import Clock, OAuthServer, start_oauth_server
+from tests.oauth_server import Clock, OAuthServer
 from tests.smtp_servers import SmtpServer
 from tests.test_settings_page import PAGE, form_values, result_panel
 from tests.xoauth2_server import XOAuth2Handler, start_xoauth2_server
 
 CONNECT = PAGE.rsplit("/", 1)[0] + "/oauth/connect"
 SCOPES = "https://outlook.office.com/SMTP.Send offline_access"
-SECRET = "client-secret-value-9f3k2"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def oauth(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[OAuthServer]:
-    # Plain HTTP on loopback for the test server only; real providers are HTTPS.
-    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
-    server = start_oauth_server(clock)
-    state = next(server)
-    state.add_client("dues-app", SECRET)
-    yield state
-    server.close()
 
 
 @pytest.fixture
@@ -53,18 +38,13 @@ def mail(oauth: OAuthServer) -> Iterator[SmtpServer]:
     server.stop()
 
 
-@pytest.fixture
-def app_config(app_config: dict[str, Any], clock: Clock) -> dict[str, Any]:
-    return {**app_config, "CLOCK": clock.now, "BASE_URL": "http://127.0.0.1:5000"}
-
-
 def oauth_values(oauth: OAuthServer, mail: SmtpServer, **overrides: Any) -> dict[str, Any]:
     values = {
         "auth_method": "oauth",
         "oauth_provider": "other",
         "oauth_flow": "browser",
-        "oauth_client_id": "dues-app",
-        "oauth_client_secret": SECRET,
+        "oauth_client_id": OAUTH_CLIENT_ID,
+        "oauth_client_secret": OAUTH_CLIENT_SECRET,
         "oauth_sign_in": oauth.user,
         "oauth_authorize_url": f"{oauth.url}/authorize",
         "oauth_token_url": f"{oauth.url}/token",
@@ -80,9 +60,10 @@ def oauth_values(oauth: OAuthServer, mail: SmtpServer, **overrides: Any) -> dict
 
 def connect_with_browser(client: FlaskClient, values: dict[str, Any]) -> str:
     """Connect, follow the provider's redirect as a browser would, and return the page."""
-    started = client.post(CONNECT, data=values)
-    assert started.status_code == 302, started.get_data(as_text=True)
-    consent = requests.get(started.headers["Location"], allow_redirects=False, timeout=10)
+    started = client.post(CONNECT, data=values).get_data(as_text=True)
+    link = re.search(r'id="continue-sign-in" href="([^"]+)"', started)
+    assert link, started
+    consent = requests.get(html.unescape(link[1]), allow_redirects=False, timeout=10)
     assert consent.status_code == 302
     back = urlsplit(consent.headers["Location"])
     assert back.path == "/settings/oauth/callback"
@@ -132,8 +113,8 @@ def test_an_expiring_token_is_refreshed_before_sending_and_rotation_is_kept(
         data={
             "grant_type": "refresh_token",
             "refresh_token": first.refresh_token,
-            "client_id": "dues-app",
-            "client_secret": SECRET,
+            "client_id": OAUTH_CLIENT_ID,
+            "client_secret": OAUTH_CLIENT_SECRET,
         },
         timeout=10,
     )
@@ -227,3 +208,16 @@ def test_app_only_connects_with_client_credentials(
     assert result_panel(text).count("Test email sent") == 1
     assert oauth.grants_issued == ["client_credentials"]
     assert stored_token(app).refresh_token == ""
+
+
+def test_a_quiet_instance_renews_its_refresh_token_within_30_days(
+    app: Flask, logged_in: FlaskClient, oauth: OAuthServer, mail: SmtpServer, clock: Clock
+) -> None:
+    oauth.expires_in = 90 * 24 * 3600  # an access token that outlives the check
+    connect_with_browser(logged_in, oauth_values(oauth, mail))
+    clock.advance(29 * 24 * 3600)
+    logged_in.post(PAGE + "/test", data=oauth_values(oauth, mail))
+    assert oauth.grants_issued.count("refresh_token") == 0
+    clock.advance(2 * 24 * 3600)
+    logged_in.post(PAGE + "/test", data=oauth_values(oauth, mail))
+    assert oauth.grants_issued.count("refresh_token") == 1

@@ -46,6 +46,7 @@ class XOAuth2Handler(RecordingHandler):
 
     oauth: OAuthServer | None = None
     mode: str = "microsoft"  # or "google", "smtp-auth-disabled"
+    accept: bool = True  # False: every token is refused, as with a wrong scope or mailbox
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802
         assert self.oauth is not None
@@ -55,7 +56,7 @@ class XOAuth2Handler(RecordingHandler):
         token = fields.get("auth", "").removeprefix("Bearer ")
         if self.mode == "smtp-auth-disabled":
             return AuthResult(success=False, handled=False, message=SMTP_AUTH_DISABLED)
-        if self.oauth.valid(token, user):
+        if self.accept and self.oauth.valid(token, user):
             return AuthResult(success=True, auth_data=user)
         if self.mode == "google":
             await server.challenge_auth(json.dumps(GOOGLE_ERROR))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -68,7 +68,7 @@ def _failed(settings: EmailSettings, failure: OAuthFailure, status: int = 422) -
 
 
 @bp.post("/oauth/connect")
-def oauth_connect() -> Response | tuple[str, int]:
+def oauth_connect() -> tuple[str, int]:
     """Save the form, then start the chosen sign-in; "reconnect" uses the saved settings."""
     settings = account_settings()
     if "reconnect" not in request.form:
@@ -104,7 +104,9 @@ def oauth_connect() -> Response | tuple[str, int]:
     )
     session["oauth_state"] = state
     session["oauth_verifier"] = encrypt(verifier).decode()
-    return redirect(url)
+    # A page that goes on to the provider, not a redirect: a form's post may not
+    # end on another site (CSP form-action 'self'), a link may.
+    return render_template("oauth_continue.html", url=url), 200
 
 
 @bp.get("/oauth/callback")
