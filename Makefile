@@ -1,6 +1,11 @@
 # Two commands: `make run` serves Dues, `make test` runs every check and test.
 # `make bench` prints the benchmarks (ARGS=--large for the big sizes, ARGS=--write to record).
 PYTHON ?= python3
+# Where `make run` listens: HOST=0.0.0.0 serves the LAN. DUES_HOST, DUES_PORT and
+# DUES_THREADS set them too, as in the container.
+HOST ?= $(or $(DUES_HOST),127.0.0.1)
+PORT ?= $(or $(DUES_PORT),5000)
+THREADS ?= $(or $(DUES_THREADS),8)
 VENV := .venv
 BIN := $(VENV)/bin
 
@@ -19,7 +24,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.app-installed
 
 run: $(VENV)/.app-installed
-	$(BIN)/flask --app app serve --host 127.0.0.1 --port 5000
+	$(BIN)/flask --app app serve --host $(HOST) --port $(PORT) --threads $(THREADS)
 
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -6,27 +6,33 @@ import datetime
 import logging
 import os
 import secrets
-import threading
+import signal
+import sqlite3
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from alembic.migration import MigrationContext
+from flask import Flask, current_app, request
 from flask.cli import with_appcontext
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import make_url
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from models import User, db, utcnow
 from reminders import run_reminders
+from scheduler import ReminderScheduler
 from views import (
     account,
     auth,
     dashboard,
     deliveries,
+    health,
     notifications,
     oauth_connect,  # noqa: F401  # adds its routes to the notifications blueprint
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
@@ -36,6 +42,7 @@ from views.headers import SECURITY_HEADERS
 from views.ratelimit import RateLimiter, ServerTalks
 
 log = logging.getLogger("dues")
+request_log = logging.getLogger("dues.requests")
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -80,10 +87,21 @@ def _private_sqlite_file(url: str) -> None:
                 os.chmod(file, 0o600)
 
 
+def _revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def upgrade_database(app: Flask) -> None:
     """Apply the migrations the database lacks (at serve, make run, or flask db upgrade)."""
     with app.app_context():
+        before = _revision()
         upgrade(directory=MIGRATIONS)
+        after = _revision()
+    if before == after:
+        log.info("database schema is up to date (revision %s)", after)
+    else:
+        log.info("database schema migrated from revision %s to %s", before or "none", after)
 
 
 def _secret_key(instance_path: str) -> str:
@@ -115,6 +133,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # No page takes more than the CA bundle's 100 kB; anything larger is refused
         # before it is read, whatever its content type.
         MAX_CONTENT_LENGTH=1024 * 1024,
+        # Reverse proxies in front of Dues whose X-Forwarded-* headers are believed.
+        TRUSTED_PROXIES=0,
     )
     app.config.from_prefixed_env("DUES")
     if test_config is not None:
@@ -144,6 +164,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(deliveries.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(health.bp)
     app.before_request(auth.guard)
     if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
@@ -158,10 +179,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def add_security_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        request_log.info(
+            "%s %s %s %s", request.remote_addr, request.method, request.url, response.status_code
+        )
         return response
 
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # Only then are X-Forwarded-* believed: for the client address in rate limits
+        # and logs, and the public scheme and host in redirects and links.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
     app.cli.add_command(serve_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(backup_command)
     return app
 
 
@@ -173,15 +205,32 @@ login_manager.user_loader(_load_user)
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True)
-@click.option("--threads", default=8, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="DUES_HOST")
+@click.option("--port", default=5000, show_default=True, envvar="DUES_PORT")
+@click.option("--threads", default=8, show_default=True, envvar="DUES_THREADS")
 def serve_command(host: str, port: int, threads: int) -> None:
-    """Apply pending migrations, then serve Dues with the production server (waitress)."""
+    """Apply pending migrations, then serve Dues with the production server (waitress).
+
+    Logs go to standard output; SIGTERM stops within seconds, with exit status 0.
+    """
     from waitress import serve
 
+    logging.basicConfig(
+        stream=sys.stdout, level=logging.INFO, format="%(asctime)s %(name)s %(message)s"
+    )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade_database(app)
+    scheduler: ReminderScheduler | None = app.extensions.get("dues_scheduler")
+
+    def stop(signum: int, frame: object) -> None:
+        log.info("stopping")
+        if scheduler is not None:
+            scheduler.stop(timeout=5)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    if scheduler is not None:
+        scheduler.start_once()
     click.echo(f"Dues is running on http://{host}:{port}/ (Ctrl+C to stop)")
     serve(app, host=host, port=port, threads=threads)
 
@@ -206,39 +255,22 @@ def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
     click.echo(("dry run: " if dry_run else "") + summary.line())
 
 
-class ReminderScheduler:
-    """Runs the reminder job in the serving process every few minutes."""
-
-    def __init__(self, app: Flask, interval: float) -> None:
-        self._app = app
-        self._interval = interval
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start_once(self) -> None:
-        """Start the background thread with the first request."""
-        if self._thread is not None:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="reminders", daemon=True)
-                self._thread.start()
-
-    def stop(self) -> None:
-        """Stop after the run in progress, if any."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            with self._app.app_context():
-                try:
-                    summary = run_reminders(utcnow())
-                except Exception:
-                    # The next tick tries again; the loop must outlive one bad run.
-                    log.exception("reminder run failed")
-                else:
-                    log.info("reminders: %s", summary.line())
-            self._stopping.wait(self._interval)
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Copy the SQLite database to PATH, consistently, while Dues runs."""
+    url = make_url(str(current_app.config["DATABASE_URL"]))
+    if not url.drivername.startswith("sqlite") or not url.database:
+        raise click.ClickException("This database is not SQLite: back it up with pg_dump.")
+    # SQLite's online backup API: a consistent copy even while the app writes,
+    # which a file copy of a WAL database is not.
+    source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
+    target = sqlite3.connect(path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    os.chmod(path, 0o600)
+    click.echo(f"Backed up {url.database} to {path}")

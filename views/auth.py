@@ -15,7 +15,7 @@ from views.ratelimit import limiter, too_many
 
 bp = Blueprint("auth", __name__)
 
-PUBLIC_ENDPOINTS = frozenset({"auth.setup", "auth.login", "static"})
+PUBLIC_ENDPOINTS = frozenset({"auth.setup", "auth.login", "health.check", "static"})
 
 
 def guard() -> Response | None:

@@ -1,0 +1,167 @@
+"""Running Dues for real: the health check, a reverse proxy, backups, and stopping cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app, upgrade_database
+from models import User, db
+from tests.conftest import ACCOUNT, process_env
+from tests.factories import make_account, make_subscription
+from tests.smtp_servers import free_port, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_health_check_needs_no_log_in_and_tells_nothing(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok\n"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_health_check_fails_when_the_database_does_not_answer(
+    app_config: dict[str, Any], tmp_path: Path
+) -> None:
+    app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{tmp_path}/missing/x.db"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_data(as_text=True) == "database unavailable\n"
+
+
+def test_forwarded_headers_are_ignored_without_trusted_proxies(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    forwarded = {
+        "X-Forwarded-For": "198.51.100.7",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "dues.example.test",
+    }
+    with caplog.at_level(logging.INFO, logger="dues.requests"):
+        client.get("/", headers=forwarded)
+    assert "127.0.0.1 GET http://localhost/ 302" in caplog.text
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_public_url_are_used(
+    app_config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app({**app_config, "TRUSTED_PROXIES": 1, "LOGIN_ATTEMPTS_PER_MINUTE": 1})
+    upgrade_database(app)
+    client = app.test_client()
+    client.post("/setup", data=ACCOUNT)
+    client.post("/logout")
+    forwarded = {
+        "X-Forwarded-For": "198.51.100.7",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "dues.example.test",
+    }
+    with caplog.at_level(logging.INFO, logger="dues.requests"):
+        client.get("/account", headers=forwarded)
+    assert "198.51.100.7 GET https://dues.example.test/account 302" in caplog.text
+
+    def log_in(address: str) -> int:
+        response = app.test_client().post(
+            "/login",
+            data={"username": ACCOUNT["username"], "password": "wrong"},
+            headers={"X-Forwarded-For": address},
+        )
+        return response.status_code
+
+    # The limit counts per real client, not per proxy.
+    assert [log_in("198.51.100.7"), log_in("198.51.100.7")] == [422, 429]
+    assert log_in("198.51.100.8") == 422
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_backup_makes_a_consistent_copy_while_the_app_writes(
+    app: Flask, tmp_path: Path, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL is backed up with pg_dump (tested below)")
+    with app.app_context():
+        user_id = make_account("alice", port=25).id
+    stop = threading.Event()
+
+    def writer() -> None:
+        with app.app_context():
+            owner = db.session.get(User, user_id)
+            assert owner is not None
+            number = 0
+            while not stop.is_set():
+                make_subscription(owner, f"Sub {number}", dt.date(2027, 1, 15))
+                number += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    target = tmp_path / "backup.sqlite3"
+    try:
+        time.sleep(0.3)
+        result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    finally:
+        stop.set()
+        thread.join()
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert copy.execute('SELECT username FROM "user"').fetchall() == [("alice",)]
+    assert copy.execute("SELECT count(*) FROM subscription").fetchone()[0] > 0
+    copy.close()
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def test_backup_of_postgresql_points_to_pg_dump(app: Flask, database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite is backed up by the command itself")
+    result = app.test_cli_runner().invoke(args=["backup", "/tmp/never-written.db"])
+    assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+def test_serve_logs_to_stdout_and_stops_at_sigterm_with_status_zero(
+    app: Flask, app_config: dict[str, Any]
+) -> None:
+    port = free_port()
+    env = process_env(app_config, DUES_PORT=str(port), DUES_SCHEDULER="on")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(lambda: _answers(port), timeout=30)
+        started = time.monotonic()
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=10)
+        stopped_in = time.monotonic() - started
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert server.returncode == 0 and stopped_in < 10, output
+    assert "database schema is up to date" in output
+    assert f"GET http://127.0.0.1:{port}/healthz 200" in output
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
