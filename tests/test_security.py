@@ -20,7 +20,8 @@ from tests.test_mailer import hello
 from tests.test_settings_page import PAGE, TEST, field_error, form_values, stored
 from tests.test_subscriptions_page import subscription_values
 
-PUBLIC = {"auth.login", "auth.setup", "static"}
+# The health check is public on purpose, and tells nothing but "ok" (tests/test_operations.py).
+PUBLIC = {"auth.login", "auth.setup", "health.check", "static"}
 
 
 def routes(app: Flask) -> list[tuple[str, str, str]]:
@@ -48,7 +49,7 @@ def test_every_post_route_refuses_a_missing_or_wrong_csrf_token(csrf_app: Flask)
     assert stored(csrf_app).host == ""
 
 
-def test_every_route_but_login_setup_and_static_needs_a_login(app: Flask) -> None:
+def test_every_route_but_login_setup_health_and_static_needs_a_login(app: Flask) -> None:
     client = app.test_client()
     client.post("/setup", data=ACCOUNT)
     client.post("/logout")
