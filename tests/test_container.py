@@ -83,16 +83,15 @@ def _make_base_image(engine: Engine, folder: Path) -> None:
     ):
         (rootfs / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy("/etc/ssl/certs/ca-certificates.crt", rootfs / target)
-    tar = subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE)
-    subprocess.run(
-        ["podman", "import", "-", BASE],
-        stdin=tar.stdout,
-        env=engine.env,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    tar.wait()
+    with subprocess.Popen(["tar", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE) as tar:
+        subprocess.run(
+            ["podman", "import", "-", BASE],
+            stdin=tar.stdout,
+            env=engine.env,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
 
 
 @pytest.fixture(scope="module")
