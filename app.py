@@ -33,6 +33,7 @@ from views import (
     dashboard,
     deliveries,
     health,
+    lists,
     notifications,
     oauth_connect,  # noqa: F401  # adds its routes to the notifications blueprint
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
@@ -53,6 +54,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 NAV_ITEMS = [
     ("dashboard.index", "Dashboard"),
     ("subscriptions.index", "Subscriptions"),
+    ("lists.index", "Lists"),
     ("notifications.settings_page", "Notifications"),
     ("deliveries.index", "Notification log"),
     ("account.index", "Account"),
@@ -165,6 +167,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(lists.bp)
     app.before_request(auth.guard)
     if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))

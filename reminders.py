@@ -44,6 +44,8 @@ class DueReminder:
 
     key: ReminderKey
     item: ReminderItem
+    # Who gets it: the paying household member's email, or the account's.
+    recipient: str
 
 
 @dataclass
@@ -112,8 +114,14 @@ def _plan_account(
                         subscription.price,
                         subscription.currency,
                     )
-                    due.append(DueReminder(ReminderKey(subscription.id, date, offset, kind), item))
+                    key = ReminderKey(subscription.id, date, offset, kind)
+                    due.append(DueReminder(key, item, _recipient(user, subscription)))
     return due
+
+
+def _recipient(user: User, subscription: Subscription) -> str:
+    payer = subscription.payer
+    return payer.email if payer is not None and payer.email else user.email
 
 
 def due_reminders(
@@ -173,10 +181,11 @@ def _record_failure(
 
 @dataclass(frozen=True)
 class Email:
-    """One reminder email to send: the records it settles and what it says."""
+    """One reminder email to send: the records it settles, what it says, and to whom."""
 
     deliveries: Sequence[Delivery]
     items: Sequence[ReminderItem]
+    recipient: str
 
 
 def _open(settings: EmailSettings, deadline: float) -> SmtpConnection:
@@ -198,7 +207,6 @@ def _send_account(
 ) -> None:
     """Send one account's emails over one connection, recording each outcome."""
     settings = user.email_settings
-    others = [address for address in settings.other_recipient_list if address != user.email]
     pending = list(emails)
     # Connecting and the first message share one deadline; each later message has its own.
     first_deadline = time.monotonic() + settings.timeout
@@ -209,8 +217,9 @@ def _send_account(
             while pending:
                 email = pending[0]
                 try:
+                    others = [a for a in settings.other_recipient_list if a != email.recipient]
                     message = compose_reminder(
-                        config, user, email.items, to=[user.email], cc=others
+                        config, user, email.items, to=[email.recipient], cc=others
                     )
                     receipt = connection.send(message, deadline)
                 except ValueError as exc:
@@ -262,18 +271,17 @@ def _remind_account(
     except (UndecryptableSecret, ValueError) as exc:
         _record_failure(claimed, f"{exc} Check the email settings.", True, now, summary)
         return
-    items = {reminder.key: reminder.item for reminder in reminders}
-    # One email per account in a digest, else per payment: a run that catches up
+    by_key = {reminder.key: reminder for reminder in reminders}
+    # One email per recipient in a digest, else per payment: a run that catches up
     # may find several offsets of one payment due, and one line covers them all.
-    groups: dict[object, list[Delivery]] = defaultdict(list)
+    groups: dict[tuple[str, object], list[Delivery]] = defaultdict(list)
     for delivery in claimed:
-        key = delivery.key
-        groups[None if settings.digest else (key.subscription_id, key.payment_date)].append(
-            delivery
-        )
+        key, recipient = delivery.key, by_key[delivery.key].recipient
+        payment = None if settings.digest else (key.subscription_id, key.payment_date)
+        groups[(recipient, payment)].append(delivery)
     emails = [
-        Email(group, list(dict.fromkeys(items[delivery.key] for delivery in group)))
-        for group in groups.values()
+        Email(group, list(dict.fromkeys(by_key[d.key].item for d in group)), recipient)
+        for (recipient, _), group in groups.items()
     ]
     _send_account(user, emails, now, summary)
 
@@ -298,14 +306,14 @@ def run_reminders(
     roll_forward_renewals(now)
     if dry_run:
         plan = due_reminders(now, summary)
-        for user, reminders in plan.items():
+        for reminders in plan.values():
             keys = Delivery.claimable([reminder.key for reminder in reminders], now)
             summary.due += len(reminders)
             summary.skipped += len(reminders) - len(keys)
             for reminder in reminders:
                 if reminder.key in keys:
                     item = reminder.item
-                    echo(f"would remind {user.email}: {item.name} {item.kind} {item.when}")
+                    echo(f"would remind {reminder.recipient}: {item.name} {item.kind} {item.when}")
         db.session.rollback()
         return summary
     db.session.commit()

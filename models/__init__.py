@@ -1,5 +1,6 @@
 """Dues' database models and the queries that belong to them."""
 
+from models.account_lists import Category, HouseholdMember, ListEntry, PaymentMethod
 from models.app_settings import AppSettings, parse_networks
 from models.base import Base, db, utcnow
 from models.billing import (
@@ -30,6 +31,10 @@ __all__ = [
     "MAX_OFFSET_DAYS",
     "SECURITY_VALUES",
     "AppSettings",
+    "Category",
+    "HouseholdMember",
+    "ListEntry",
+    "PaymentMethod",
     "Base",
     "CycleUnit",
     "Delivery",

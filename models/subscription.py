@@ -6,9 +6,20 @@ import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, select
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
+from models.account_lists import Category, HouseholdMember, ListEntry, PaymentMethod
 from models.base import Base, db, utcnow
 from models.billing import CycleUnit, days_before, first_on_or_after, monthly_cost, parse_offsets
 from models.user import User
@@ -36,8 +47,22 @@ class Subscription(Base):
     next_payment: Mapped[datetime.date] = mapped_column(Date, index=True)
     start_date: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     auto_renew: Mapped[bool] = mapped_column(default=True)
-    category: Mapped[str] = mapped_column(String(50), default="")
-    payment_method: Mapped[str] = mapped_column(String(50), default="")
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("category.id", ondelete="SET NULL"), default=None
+    )
+    category: Mapped[Category | None] = relationship(lazy="joined")
+    payment_method_id: Mapped[int | None] = mapped_column(
+        ForeignKey("payment_method.id", ondelete="SET NULL"), default=None
+    )
+    payment_method: Mapped[PaymentMethod | None] = relationship(lazy="joined")
+    payer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("household_member.id", ondelete="SET NULL"), default=None
+    )
+    payer: Mapped[HouseholdMember | None] = relationship(lazy="joined")
+    # The subscription that took this one's place, as Wallos links them.
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscription.id", ondelete="SET NULL"), default=None
+    )
     url: Mapped[str] = mapped_column(String(500), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
@@ -109,6 +134,16 @@ class Subscription(Base):
             .order_by(Subscription.active.desc(), Subscription.next_payment, Subscription.name)
         )
         return list(db.session.scalars(query))
+
+    @staticmethod
+    def move_to(entry: ListEntry, replacement: ListEntry | None) -> None:
+        """Point the subscriptions that use entry at replacement (or at nothing); uncommitted."""
+        column = getattr(Subscription, entry.subscription_column)
+        db.session.execute(
+            update(Subscription)
+            .where(column == entry.id)
+            .values({entry.subscription_column: replacement.id if replacement else None})
+        )
 
     @staticmethod
     def owned(subscription_id: int, user_id: int) -> Subscription | None:

@@ -6,7 +6,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from models import AppSettings, Delivery, EmailSettings, Subscription, User, db, parse_offsets
+from models import (
+    AppSettings,
+    Category,
+    Delivery,
+    EmailSettings,
+    Subscription,
+    User,
+    db,
+    parse_offsets,
+)
 from tests.smtp_servers import LOOPBACK
 
 
@@ -61,6 +70,10 @@ def make_subscription(user: User, name: str, next_payment: dt.date, **fields: An
     for name_, default in (("active", True), ("notify", True), ("auto_renew", True)):
         fields.setdefault(name_, default)
     fields.setdefault("reminder_offsets", "")
+    if category := fields.pop("category", None):
+        entry = Category.named(user.id, category) or Category.add(user.id, category)
+        db.session.flush()
+        fields["category_id"] = entry.id
     subscription = Subscription(
         user_id=user.id,
         name=name,

@@ -23,7 +23,8 @@ def test_the_dashboard_shows_the_next_30_days_and_totals_per_currency(
 ) -> None:
     today = utcnow().date()
     soon = today + dt.timedelta(days=3)
-    logged_in.post(NEW, data=subscription_values(next_payment=soon.isoformat()))
+    logged_in.post("/lists/categories", data={"categories-name": "Streaming"})
+    logged_in.post(NEW, data=subscription_values(next_payment=soon.isoformat(), category_id="1"))
     logged_in.post(
         NEW,
         data=subscription_values(

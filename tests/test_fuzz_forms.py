@@ -136,7 +136,7 @@ def test_the_new_account_form(app: Flask, logged_in: FlaskClient) -> None:
     check()
 
 
-@pytest.mark.parametrize("field", ["notes", "category", "payment_method", "name", "url"])
+@pytest.mark.parametrize("field", ["notes", "category_id", "payment_method_id", "name", "url"])
 def test_a_nul_character_is_a_field_error_on_every_database(
     app: Flask, logged_in: FlaskClient, field: str
 ) -> None:

@@ -63,3 +63,52 @@ def test_the_models_and_the_migrations_agree(app_config: dict[str, Any]) -> None
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+BEFORE_LISTS = "8b4e2d6f1a37"
+
+
+def test_free_text_categories_become_the_accounts_lists(unmigrated_app: Flask) -> None:
+    with unmigrated_app.app_context():
+        upgrade(directory=MIGRATIONS, revision=BEFORE_LISTS)
+        with db.engine.begin() as connection:
+            connection.execute(
+                sqlalchemy.text(
+                    'INSERT INTO "user" (id, username, email, password_hash, is_admin, timezone,'
+                    " currency, created_at, session_stamp) VALUES (1, 'alice', 'a@example.test',"
+                    " 'x', true, 'UTC', 'EUR', '2026-01-01 00:00:00', 's')"
+                )
+            )
+            for number, (category, method) in enumerate(
+                [("Video", "Card"), ("Music", "Card"), ("Video", ""), ("", "PayPal")], start=1
+            ):
+                connection.execute(
+                    sqlalchemy.text(
+                        "INSERT INTO subscription (id, user_id, name, price, currency,"
+                        " cycle_every, cycle_unit, billing_anchor, next_payment, auto_renew,"
+                        " category, payment_method, url, notes, active, notify,"
+                        " reminder_offsets, created_at) VALUES (:id, 1, :name, 1, 'EUR', 1,"
+                        " 'month', '2026-12-01', '2026-12-01', true, :category, :method, '', '',"
+                        " true, true, '', '2026-01-01 00:00:00')"
+                    ),
+                    {"id": number, "name": f"S{number}", "category": category, "method": method},
+                )
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            categories = connection.execute(
+                sqlalchemy.text("SELECT name, position FROM category ORDER BY position")
+            ).all()
+            links = connection.execute(
+                sqlalchemy.text(
+                    "SELECT s.name, c.name, p.name FROM subscription s"
+                    " LEFT JOIN category c ON c.id = s.category_id"
+                    " LEFT JOIN payment_method p ON p.id = s.payment_method_id ORDER BY s.id"
+                )
+            ).all()
+    assert categories == [("Music", 1), ("Video", 2)]
+    assert links == [
+        ("S1", "Video", "Card"),
+        ("S2", "Music", "Card"),
+        ("S3", "Video", None),
+        ("S4", None, "PayPal"),
+    ]

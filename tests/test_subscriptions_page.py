@@ -32,8 +32,6 @@ def subscription_values(**overrides: Any) -> dict[str, Any]:
         "active": "y",
         "notify": "y",
         "reminder_offsets": "7, 1",
-        "category": "Streaming",
-        "payment_method": "Card",
         "url": "https://www.netflix.com",
         "notes": "",
         "cancellation_date": "",

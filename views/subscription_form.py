@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -29,7 +31,16 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from models import CycleUnit, Subscription, first_on_or_after, format_offsets, parse_offsets
+from models import (
+    Category,
+    CycleUnit,
+    HouseholdMember,
+    PaymentMethod,
+    Subscription,
+    first_on_or_after,
+    format_offsets,
+    parse_offsets,
+)
 from views.fields import no_control_characters, printable_text, valid_offsets, whole_number
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -79,6 +90,21 @@ def _anchor(subscription: Subscription) -> datetime.date:
     return start if on_cycle == payment else payment
 
 
+def _optional_id(value: object) -> int | None:
+    """A select's value as an id; "" (none chosen) as None."""
+    if value in (None, "", "None"):
+        return None
+    return int(str(value))
+
+
+def _entry_select(label: str) -> SelectField:
+    return SelectField(label, coerce=_optional_id, validate_choice=True)
+
+
+def _choices(entries: Iterable[Any], none: str) -> list[SelectChoice]:
+    return [SelectChoice("", none)] + [SelectChoice(e.id, e.name) for e in entries]
+
+
 def _text(label: str, maximum: int, *extra: object) -> StringField:
     return StringField(label, validators=[*extra, Length(max=maximum), no_control_characters])
 
@@ -107,14 +133,24 @@ class SubscriptionForm(FlaskForm):
     )
     start_date = DateField("Start date", validators=[Optional(), date_in_window])
     auto_renew = BooleanField("Renews automatically", default=True)
-    category = _text("Category", 50)
-    payment_method = _text("Payment method", 50)
+    category_id = _entry_select("Category")
+    payment_method_id = _entry_select("Payment method")
+    payer_id = _entry_select("Paid by")
+    replaced_by_id = _entry_select("Replaced by")
     url = URLField("Website", validators=[Optional(), URL(message="Enter a web address.")])
     notes = TextAreaField("Notes", validators=[Length(max=2000), printable_text])
     active = BooleanField("Active", default=True)
     notify = BooleanField("Notify me", default=True)
     reminder_offsets = _text("Remind me (days before)", 100, valid_offsets)
     cancellation_date = DateField("Cancellation date", validators=[Optional(), date_in_window])
+
+    def __init__(self, *args: Any, user_id: int, editing: Subscription | None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.category_id.choices = _choices(Category.for_user(user_id), "none")
+        self.payment_method_id.choices = _choices(PaymentMethod.for_user(user_id), "none")
+        self.payer_id.choices = _choices(HouseholdMember.for_user(user_id), "me")
+        others = [s for s in Subscription.for_user(user_id) if s is not editing]
+        self.replaced_by_id.choices = _choices(others, "nothing")
 
     def fill(self, subscription: Subscription) -> None:
         """Copy the validated values onto subscription."""
@@ -126,19 +162,12 @@ class SubscriptionForm(FlaskForm):
         assert self.next_payment.data is not None
         subscription.next_payment = self.next_payment.data
         subscription.start_date = self.start_date.data
-        subscription.billing_anchor = self.next_payment.data
-        start = self.start_date.data
-        unit = CycleUnit(subscription.cycle_unit)
-        # Count from the start date when the next payment is on its cycle: that keeps
-        # a subscription started on the 31st on the 31st after short months.
-        if start is not None and start <= subscription.next_payment:
-            if first_on_or_after(
-                start, unit, subscription.cycle_every, subscription.next_payment
-            ) == (subscription.next_payment):
-                subscription.billing_anchor = start
+        subscription.billing_anchor = _anchor(subscription)
         subscription.auto_renew = bool(self.auto_renew.data)
-        subscription.category = (self.category.data or "").strip()
-        subscription.payment_method = (self.payment_method.data or "").strip()
+        subscription.category_id = self.category_id.data
+        subscription.payment_method_id = self.payment_method_id.data
+        subscription.payer_id = self.payer_id.data
+        subscription.replaced_by_id = self.replaced_by_id.data
         subscription.url = (self.url.data or "").strip()
         subscription.notes = self.notes.data or ""
         subscription.active = bool(self.active.data)

@@ -51,7 +51,7 @@ def _save(form: SubscriptionForm, subscription: Subscription, message: str) -> R
 @bp.route("/new", methods=["GET", "POST"])
 def add() -> Response | tuple[str, int]:
     """Add a subscription."""
-    form = SubscriptionForm()
+    form = SubscriptionForm(user_id=current_user.id, editing=None)
     if form.validate_on_submit():
         return _save(form, Subscription(user_id=current_user.id), "Added {name}.")
     status = 422 if form.is_submitted() else 200
@@ -62,7 +62,7 @@ def add() -> Response | tuple[str, int]:
 def edit(subscription_id: int) -> Response | tuple[str, int]:
     """Change a subscription."""
     subscription = _owned_or_404(subscription_id)
-    form = SubscriptionForm(obj=subscription)
+    form = SubscriptionForm(obj=subscription, user_id=current_user.id, editing=subscription)
     if form.validate_on_submit():
         return _save(form, subscription, "Saved {name}.")
     status = 422 if form.is_submitted() else 200
