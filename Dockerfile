@@ -26,14 +26,8 @@ RUN printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*
  && mkdir /data && chown dues:dues /data && chmod 700 /data
 COPY --from=build /opt/dues /opt/dues
 WORKDIR /app
-COPY app.py reminders.py reminder_email.py scheduler.py ./
-COPY mailer/ mailer/
-COPY models/ models/
-COPY oauth/ oauth/
-COPY views/ views/
-COPY templates/ templates/
-COPY static/ static/
-COPY migrations/ migrations/
+# The application: everything .dockerignore does not leave out (tests, docs, caches).
+COPY . .
 RUN python3 -m compileall -q /app
 ENV PATH=/opt/dues/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \

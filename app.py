@@ -24,6 +24,8 @@ from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+from exchange.ecb import FEED_URL
+from exchange.refresh import refresh_rates
 from models import User, db, utcnow
 from reminders import run_reminders
 from scheduler import ReminderScheduler
@@ -34,6 +36,7 @@ from views import (
     deliveries,
     health,
     lists,
+    money,
     notifications,
     oauth_connect,  # noqa: F401  # adds its routes to the notifications blueprint
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
@@ -137,6 +140,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         # Reverse proxies in front of Dues whose X-Forwarded-* headers are believed.
         TRUSTED_PROXIES=0,
+        # Exchange rates from the ECB's public feed, once a day; "off" without internet.
+        RATES_FETCH="on",
+        RATES_URL=FEED_URL,
     )
     app.config.from_prefixed_env("DUES")
     if test_config is not None:
@@ -168,6 +174,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(lists.bp)
+    app.register_blueprint(money.bp)
     app.before_request(auth.guard)
     if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
@@ -197,6 +204,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.cli.add_command(serve_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(fetch_rates_command)
     return app
 
 
@@ -256,6 +264,13 @@ def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
             now = now.replace(tzinfo=datetime.UTC)
     summary = run_reminders(now, dry_run=dry_run, echo=click.echo)
     click.echo(("dry run: " if dry_run else "") + summary.line())
+
+
+@click.command("fetch-rates")
+@with_appcontext
+def fetch_rates_command() -> None:
+    """Set the accounts' exchange rates from the ECB's feed now (the app does it daily)."""
+    click.echo(f"{refresh_rates()} exchange rates set")
 
 
 @click.command("backup")

@@ -12,7 +12,7 @@ import datetime
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -280,10 +280,15 @@ def _remind_account(
         payment = None if settings.digest else (key.subscription_id, key.payment_date)
         groups[(recipient, payment)].append(delivery)
     emails = [
-        Email(group, list(dict.fromkeys(by_key[d.key].item for d in group)), recipient)
+        Email(group, _in_date_order(by_key[d.key].item for d in group), recipient)
         for (recipient, _), group in groups.items()
     ]
     _send_account(user, emails, now, summary)
+
+
+def _in_date_order(items: Iterable[ReminderItem]) -> list[ReminderItem]:
+    """Each item once, soonest first, then by name: the order a reader expects."""
+    return sorted(dict.fromkeys(items), key=lambda item: (item.date, item.name))
 
 
 def _release_after_crash(

@@ -7,6 +7,7 @@ import threading
 
 from flask import Flask
 
+from exchange.refresh import refresh_rates
 from models import utcnow
 from reminders import run_reminders
 
@@ -22,6 +23,7 @@ class ReminderScheduler:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._rates_day: object = None
 
     def start_once(self) -> None:
         """Start the background thread with the first request."""
@@ -46,6 +48,9 @@ class ReminderScheduler:
         while not self._stopping.is_set():
             with self._app.app_context():
                 try:
+                    if self._rates_day != utcnow().date():
+                        self._rates_day = utcnow().date()
+                        refresh_rates()
                     summary = run_reminders(utcnow())
                 except Exception:
                     # The next tick tries again; the loop must outlive one bad run.

@@ -26,16 +26,29 @@ def run_migrations() -> None:
     """Run the pending migrations over one connection."""
     # The app's logging stays as it is: alembic.ini's logging sections are not applied.
     with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode drops and recreates tables; with foreign keys on, dropping
+            # one would cascade into the rows that point at it. Off, outside any
+            # transaction (SQLite ignores the pragma inside one), and checked after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=database.metadata,
             # SQLite cannot ALTER most things: batch mode copies the table instead.
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=sqlite,
             compare_type=True,
             process_revision_directives=_skip_empty_revisions,
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows with broken references: {broken}")
 
 
 if context.is_offline_mode():

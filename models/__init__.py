@@ -21,6 +21,7 @@ from models.email_settings import (
     fallback_ehlo_name,
 )
 from models.lists import split_list
+from models.money import ExchangeRate, Total, total_in
 from models.oauth_token import OAuthToken
 from models.secrets import UndecryptableSecret
 from models.subscription import Subscription
@@ -40,6 +41,9 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "EmailSettings",
+    "ExchangeRate",
+    "Total",
+    "total_in",
     "OAuthToken",
     "ReminderKey",
     "Subscription",

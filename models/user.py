@@ -6,9 +6,10 @@ import datetime
 import functools
 import re
 import secrets
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Index, String, func, select, text
+from sqlalchemy import Index, Numeric, String, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -53,6 +54,10 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # What the account means to spend a month, in its main currency.
+    monthly_budget: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), default=None)
+    # Whether exchange rates come from the European Central Bank's daily feed.
+    ecb_rates: Mapped[bool] = mapped_column(default=True)
     # Part of every session's id: changing it ends every session of the account.
     session_stamp: Mapped[str] = mapped_column(String(32), default=new_session_stamp)
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)

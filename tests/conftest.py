@@ -208,6 +208,7 @@ def app_config(database_url: str, clock: Clock) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,
         "SCHEDULER": "off",
+        "RATES_FETCH": "off",
         "CLOCK": clock.now,
     }
 
@@ -225,6 +226,8 @@ def process_env(app_config: dict[str, Any], **overrides: str) -> dict[str, str]:
         "DUES_DATABASE_URL": str(app_config["DATABASE_URL"]),
         "DUES_SECRET_KEY": str(app_config["SECRET_KEY"]),
         "DUES_SCHEDULER": "off",
+        # No test reaches the internet: the ECB feed is served locally where tested.
+        "DUES_RATES_FETCH": "off",
         **overrides,
     }
 

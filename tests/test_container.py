@@ -127,7 +127,8 @@ class Running:
         engine(
             "run", "-d", "--name", self.name, "--network", "host",
             "-e", "DUES_HOST=127.0.0.1", "-e", f"DUES_PORT={self.port}",
-            "-e", f"DUES_BASE_URL={self.url}", "-v", f"{volume}:/data", *options, IMAGE,
+            "-e", f"DUES_BASE_URL={self.url}", "-e", "DUES_RATES_FETCH=off",
+            "-v", f"{volume}:/data", *options, IMAGE,
         )  # fmt: skip
         self.session = requests.Session()
         self.wait_healthy()
@@ -144,7 +145,11 @@ class Running:
         raise AssertionError(f"not healthy in {timeout} s:\n{self.logs()}")
 
     def logs(self) -> str:
-        return self.engine("logs", self.name, check=False)
+        """What the container wrote, both streams."""
+        result = subprocess.run(
+            ["podman", "logs", self.name], env=self.engine.env, capture_output=True, text=True
+        )
+        return result.stdout + result.stderr
 
     def post_form(self, path: str, data: dict[str, str], page: str | None = None) -> str:
         """Post a form as a browser does: the CSRF token from the page first."""

@@ -93,8 +93,21 @@ def test_free_text_categories_become_the_accounts_lists(unmigrated_app: Flask) -
                     ),
                     {"id": number, "name": f"S{number}", "category": category, "method": method},
                 )
+            connection.execute(
+                sqlalchemy.text(
+                    "INSERT INTO delivery (user_id, subscription_id, subscription_name,"
+                    " payment_date, offset_days, kind, status, attempts, last_error,"
+                    " message_id, recipients, created_at) VALUES (1, 1, 'S1', '2026-12-01', 1,"
+                    " 'renewal', 'sent', 1, '', '', '', '2026-01-01 00:00:00')"
+                )
+            )
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as connection:
+            # Recreating tables (SQLite's batch mode) must not cascade into their rows.
+            assert connection.execute(
+                sqlalchemy.text("SELECT subscription_id FROM delivery")
+            ).all() == [(1,)]
+            assert connection.execute(sqlalchemy.text('SELECT count(*) FROM "user"')).scalar() == 1
             categories = connection.execute(
                 sqlalchemy.text("SELECT name, position FROM category ORDER BY position")
             ).all()

@@ -83,6 +83,7 @@ def test_every_page_looks_right_and_passes_the_accessibility_check(
         ("subscriptions", "/subscriptions"),
         ("subscription-add", "/subscriptions/new"),
         ("lists", "/lists"),
+        ("money", "/money"),
         ("subscription-delete", f"/subscriptions/{subscription_id}/delete"),
         ("notifications", "/settings/notifications"),
         ("log", "/log"),

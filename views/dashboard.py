@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,17 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from models import Delivery, EmailSettings, OAuthToken, Subscription, db, utcnow
+from models import (
+    Delivery,
+    EmailSettings,
+    ExchangeRate,
+    OAuthToken,
+    Subscription,
+    Total,
+    db,
+    total_in,
+    utcnow,
+)
 
 bp = Blueprint("dashboard", __name__)
 
@@ -29,29 +39,43 @@ class Payment:
 
 
 @dataclass(frozen=True)
-class CurrencyTotal:
-    """What the active subscriptions in one currency cost."""
+class Totals:
+    """What the active subscriptions cost, in the main currency."""
 
-    currency: str
-    per_month: Decimal
-    next_30_days: Decimal
+    per_month: Total
+    next_30_days: Total
+    budget: Decimal | None
 
     @property
     def per_year(self) -> Decimal:
-        return self.per_month * 12
+        return self.per_month.amount * 12
+
+    @property
+    def missing(self) -> set[str]:
+        """Currencies left out of a total for want of a rate."""
+        return self.per_month.missing | self.next_30_days.missing
+
+    @property
+    def stale(self) -> set[str]:
+        """Currencies whose rate is older than a week."""
+        return self.per_month.stale | self.next_30_days.stale
+
+    @property
+    def over_budget(self) -> bool:
+        """Whether the next 30 days' payments exceed the monthly budget."""
+        return self.budget is not None and self.next_30_days.amount > self.budget
 
 
-def _totals(
-    subscriptions: list[Subscription], payments: list[Payment], main_currency: str
-) -> list[CurrencyTotal]:
-    per_month: dict[str, Decimal] = defaultdict(Decimal)
-    upcoming: dict[str, Decimal] = defaultdict(Decimal)
-    for subscription in subscriptions:
-        per_month[subscription.currency] += subscription.monthly_cost
-    for payment in payments:
-        upcoming[payment.subscription.currency] += payment.subscription.price
-    currencies = sorted(per_month, key=lambda currency: (currency != main_currency, currency))
-    return [CurrencyTotal(c, per_month[c], upcoming[c]) for c in currencies]
+def _totals(subscriptions: list[Subscription], payments: list[Payment], today: date) -> Totals:
+    main = current_user.currency
+    rates = ExchangeRate.for_user(current_user.id)
+    monthly = [(s.monthly_cost, s.currency) for s in subscriptions]
+    upcoming = [(p.subscription.price, p.subscription.currency) for p in payments]
+    return Totals(
+        total_in(main, monthly, rates, today),
+        total_in(main, upcoming, rates, today),
+        current_user.monthly_budget,
+    )
 
 
 def _reconnect_reason(settings: EmailSettings | None) -> str | None:
@@ -88,7 +112,7 @@ def index() -> str:
     return render_template(
         "dashboard.html",
         payments=payments,
-        totals=_totals(active, payments, current_user.currency),
+        totals=_totals(active, payments, today),
         subscription_count=len(active),
         notifications_on=bool(settings and settings.enabled),
         reconnect=_reconnect_reason(settings),

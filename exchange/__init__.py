@@ -1,0 +1,1 @@
+"""Exchange rates from the European Central Bank's public daily reference feed."""
