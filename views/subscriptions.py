@@ -9,8 +9,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from models import Subscription, db, utcnow
+from models import Category, HouseholdMember, PaymentMethod, Subscription, db, utcnow
 from views.subscription_form import SubscriptionForm
+from views.subscription_list import SORTS, ListView
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
 
@@ -24,15 +25,25 @@ def _owned_or_404(subscription_id: int) -> Subscription:
 
 @bp.get("")
 def index() -> str:
-    """Every subscription, next payment first, with the monthly cost per currency."""
+    """The subscriptions the URL's search and filters pick, active first, inactive apart."""
     subscriptions = Subscription.for_user(current_user.id)
+    view = ListView.from_query(request.args)
+    active, inactive = view.apply(subscriptions)
     totals: dict[str, Decimal] = defaultdict(Decimal)
-    for subscription in subscriptions:
-        if subscription.active:
-            totals[subscription.currency] += subscription.monthly_cost
+    for subscription in active:
+        totals[subscription.currency] += subscription.monthly_cost
     return render_template(
         "subscriptions.html",
-        subscriptions=subscriptions,
+        any_subscriptions=bool(subscriptions),
+        active=active,
+        inactive=inactive,
+        view=view,
+        sorts={key: label for key, (label, _) in SORTS.items()},
+        lists={
+            "category": Category.for_user(current_user.id),
+            "method": PaymentMethod.for_user(current_user.id),
+            "payer": HouseholdMember.for_user(current_user.id),
+        },
         monthly_totals=sorted(totals.items()),
         today=utcnow().date(),
     )

@@ -1,0 +1,56 @@
+"""What the subscription list shows: search, filters and order, all kept in the URL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from models import Subscription
+
+SORTS: dict[str, tuple[str, Callable[[Subscription], Any]]] = {
+    "next": ("Next payment", lambda s: (s.next_payment, s.name.lower())),
+    "name": ("Name", lambda s: s.name.lower()),
+    "price": ("Price", lambda s: (-s.price, s.name.lower())),
+    "monthly": ("Monthly cost", lambda s: (-s.monthly_cost, s.name.lower())),
+}
+FILTERS = {"category": "category_id", "method": "payment_method_id", "payer": "payer_id"}
+
+
+def _whole_number(text: str | None) -> int | None:
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+@dataclass(frozen=True)
+class ListView:
+    """One way of looking at the list, read from the query string; bad values are ignored."""
+
+    search: str
+    sort: str
+    chosen: dict[str, int]
+
+    @classmethod
+    def from_query(cls, args: Mapping[str, str]) -> ListView:
+        """The view the URL asks for."""
+        sort = args.get("sort", "next")
+        chosen = {
+            name: number
+            for name in FILTERS
+            if (number := _whole_number(args.get(name))) is not None
+        }
+        return cls(args.get("q", "").strip()[:100], sort if sort in SORTS else "next", chosen)
+
+    def shows(self, subscription: Subscription) -> bool:
+        """Whether subscription passes the search and every filter."""
+        if self.search and self.search.casefold() not in subscription.name.casefold():
+            return False
+        return all(
+            getattr(subscription, FILTERS[name]) == number for name, number in self.chosen.items()
+        )
+
+    def apply(
+        self, subscriptions: list[Subscription]
+    ) -> tuple[list[Subscription], list[Subscription]]:
+        """The active and the inactive subscriptions that pass, each in the chosen order."""
+        shown = sorted((s for s in subscriptions if self.shows(s)), key=SORTS[self.sort][1])
+        return [s for s in shown if s.active], [s for s in shown if not s.active]
