@@ -32,6 +32,7 @@ from scheduler import ReminderScheduler
 from views import (
     account,
     auth,
+    calendar,
     dashboard,
     deliveries,
     health,
@@ -57,6 +58,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 NAV_ITEMS = [
     ("dashboard.index", "Dashboard"),
     ("subscriptions.index", "Subscriptions"),
+    ("calendar.month", "Calendar"),
     ("lists.index", "Lists"),
     ("notifications.settings_page", "Notifications"),
     ("deliveries.index", "Notification log"),
@@ -175,6 +177,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(lists.bp)
     app.register_blueprint(money.bp)
+    app.register_blueprint(calendar.bp)
     app.before_request(auth.guard)
     if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))

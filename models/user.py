@@ -58,6 +58,8 @@ class User(Base):
     monthly_budget: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), default=None)
     # Whether exchange rates come from the European Central Bank's daily feed.
     ecb_rates: Mapped[bool] = mapped_column(default=True)
+    # The secret in the private calendar feed's address; a new one revokes the old.
+    ics_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     # Part of every session's id: changing it ends every session of the account.
     session_stamp: Mapped[str] = mapped_column(String(32), default=new_session_stamp)
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
@@ -106,6 +108,18 @@ class User(Base):
         if user is None or not secrets.compare_digest(user.session_stamp, stamp):
             return None
         return user
+
+    def new_ics_token(self) -> str:
+        """Give the calendar feed a new address; the old one stops working (uncommitted)."""
+        self.ics_token = secrets.token_urlsafe(32)
+        return self.ics_token
+
+    @staticmethod
+    def by_ics_token(token: str) -> User | None:
+        """The account whose calendar feed this token opens."""
+        if len(token) < 32:
+            return None
+        return db.session.scalar(select(User).where(User.ics_token == token))
 
     @staticmethod
     def any_exist() -> bool:

@@ -84,6 +84,7 @@ def test_every_page_looks_right_and_passes_the_accessibility_check(
         ("subscription-add", "/subscriptions/new"),
         ("lists", "/lists"),
         ("money", "/money"),
+        ("calendar", "/calendar"),
         ("subscription-delete", f"/subscriptions/{subscription_id}/delete"),
         ("notifications", "/settings/notifications"),
         ("log", "/log"),

@@ -21,7 +21,8 @@ from tests.test_settings_page import PAGE, TEST, field_error, form_values, store
 from tests.test_subscriptions_page import subscription_values
 
 # The health check is public on purpose, and tells nothing but "ok" (tests/test_operations.py).
-PUBLIC = {"auth.login", "auth.setup", "health.check", "static"}
+# The calendar feed takes its long secret in the address (tests/test_calendar.py).
+PUBLIC = {"auth.login", "auth.setup", "calendar.feed", "health.check", "static"}
 
 
 def routes(app: Flask) -> list[tuple[str, str, str]]:

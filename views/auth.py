@@ -15,7 +15,10 @@ from views.ratelimit import limiter, too_many
 
 bp = Blueprint("auth", __name__)
 
-PUBLIC_ENDPOINTS = frozenset({"auth.setup", "auth.login", "health.check", "static"})
+# The calendar feed is opened by calendar apps, with the long secret in its address.
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.setup", "auth.login", "calendar.feed", "health.check", "static"}
+)
 
 
 def guard() -> Response | None:

@@ -1,0 +1,129 @@
+"""The month calendar of payments, and the private ICS feed a calendar app subscribes to."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from icalendar import Alarm, Calendar, Event
+from werkzeug.wrappers import Response
+
+from models import Subscription, User, db, utcnow
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FEED_MONTHS_BACK = 1
+FEED_MONTHS_AHEAD = 12
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One payment on one day."""
+
+    date: datetime.date
+    name: str
+    price: Decimal
+    currency: str
+
+
+def payments(user_id: int, first: datetime.date, last: datetime.date) -> list[Payment]:
+    """The active subscriptions' payments from first to last, in date order."""
+    found = [
+        Payment(date, s.name, s.price, s.currency)
+        for s in Subscription.for_user(user_id)
+        if s.active
+        for date in s.payments_between(first, last)
+    ]
+    return sorted(found, key=lambda p: (p.date, p.name))
+
+
+def _month(text: str | None, today: datetime.date) -> datetime.date:
+    found = _MONTH.match(text or "")
+    if found and 1900 <= int(found[1]) <= 2200 and 1 <= int(found[2]) <= 12:
+        return datetime.date(int(found[1]), int(found[2]), 1)
+    return today.replace(day=1)
+
+
+def _shift(month: datetime.date, months: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@bp.get("")
+def month() -> str:
+    """A month, week by week, with each payment on its day."""
+    today = utcnow().date()
+    first = _month(request.args.get("month"), today)
+    last = _shift(first, 1) - datetime.timedelta(days=1)
+    by_day: dict[datetime.date, list[Payment]] = {}
+    for payment in payments(current_user.id, first, last):
+        by_day.setdefault(payment.date, []).append(payment)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    feed = (
+        url_for("calendar.feed", token=current_user.ics_token, _external=False)
+        if current_user.ics_token
+        else None
+    )
+    return render_template(
+        "calendar.html",
+        first=first,
+        weeks=weeks,
+        by_day=by_day,
+        today=today,
+        previous=_shift(first, -1),
+        following=_shift(first, 1),
+        feed_url=str(current_app.config["BASE_URL"]).rstrip("/") + feed if feed else None,
+    )
+
+
+@bp.post("/feed")
+def new_feed() -> Response:
+    """Make a new private feed address; the old one stops working."""
+    current_user.new_ics_token()
+    db.session.commit()
+    flash("A new calendar address is ready; the old one no longer works.")
+    return redirect(url_for(".month"))
+
+
+@bp.get("/feed/<token>.ics")
+def feed(token: str) -> tuple[bytes, int, dict[str, str]]:
+    """The account's payments as RFC 5545 events with reminder alarms; no session needed."""
+    user = User.by_ics_token(token)
+    if user is None:
+        abort(404)
+    today = utcnow().date()
+    first, last = _shift(today.replace(day=1), -FEED_MONTHS_BACK), _shift(today, FEED_MONTHS_AHEAD)
+    settings = user.email_settings
+    default_days = settings.default_offset_list if settings else [1]
+    cal = Calendar()
+    cal.add("prodid", "-//Dues//Subscription payments//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Dues payments")
+    stamp = datetime.datetime.now(datetime.UTC)
+    for subscription in Subscription.for_user(user.id):
+        if not subscription.active:
+            continue
+        for date in subscription.payments_between(first, last):
+            event = Event()
+            event.add("uid", f"{subscription.id}-{date.isoformat()}@dues")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", date)
+            event.add("dtend", date + datetime.timedelta(days=1))
+            event.add(
+                "summary", f"{subscription.name}: {subscription.price} {subscription.currency}"
+            )
+            event.add("transp", "TRANSPARENT")
+            for days in subscription.offsets(default_days) if subscription.notify else []:
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", f"{subscription.name} renews")
+                alarm.add("trigger", datetime.timedelta(days=-days))
+                event.add_component(alarm)
+            cal.add_component(event)
+    headers = {"Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "no-store"}
+    return cal.to_ical(), 200, headers
