@@ -41,6 +41,7 @@ from views import (
     notifications,
     oauth_connect,  # noqa: F401  # adds its routes to the notifications blueprint
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
+    statistics,
     subscriptions,
 )
 from views.headers import SECURITY_HEADERS
@@ -58,6 +59,7 @@ MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 NAV_ITEMS = [
     ("dashboard.index", "Dashboard"),
     ("subscriptions.index", "Subscriptions"),
+    ("statistics.index", "Statistics"),
     ("calendar.month", "Calendar"),
     ("lists.index", "Lists"),
     ("notifications.settings_page", "Notifications"),
@@ -178,6 +180,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lists.bp)
     app.register_blueprint(money.bp)
     app.register_blueprint(calendar.bp)
+    app.register_blueprint(statistics.bp)
     app.before_request(auth.guard)
     if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))

@@ -12,6 +12,7 @@ from models.billing import (
     format_offsets,
     monthly_cost,
     parse_offsets,
+    shift_month,
 )
 from models.delivery import Delivery, DeliveryStatus, ReminderKey
 from models.email_settings import (
@@ -59,6 +60,7 @@ __all__ = [
     "monthly_cost",
     "parse_networks",
     "parse_offsets",
+    "shift_month",
     "split_list",
     "utcnow",
 ]

@@ -53,6 +53,12 @@ def add_cycles(anchor: datetime.date, unit: CycleUnit, every: int, cycles: int) 
     return add_months(anchor, 12 * every * cycles)
 
 
+def shift_month(month: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after month's."""
+    index = month.year * 12 + month.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
 def first_on_or_after(
     anchor: datetime.date, unit: CycleUnit, every: int, day: datetime.date
 ) -> datetime.date:

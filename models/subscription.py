@@ -21,7 +21,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from models.account_lists import Category, HouseholdMember, ListEntry, PaymentMethod
 from models.base import Base, db, utcnow
-from models.billing import CycleUnit, days_before, first_on_or_after, monthly_cost, parse_offsets
+from models.billing import (
+    CycleUnit,
+    add_cycles,
+    days_before,
+    first_on_or_after,
+    monthly_cost,
+    parse_offsets,
+)
 from models.user import User
 
 
@@ -124,6 +131,24 @@ class Subscription(Base):
                 return dates
             dates.append(date)
             day = date + datetime.timedelta(days=1)
+
+    def charges_between(self, first: datetime.date, last: datetime.date) -> list[datetime.date]:
+        """Its payment dates from first to last, past ones too: from its start date (or, without
+        one, the whole span) and never after its cancellation date."""
+        if not self.auto_renew:
+            return [self.next_payment] if first <= self.next_payment <= last else []
+        begin = max(first, self.start_date) if self.start_date else first
+        end = min(last, self.cancellation_date) if self.cancellation_date else last
+        anchor, unit, every = self.billing_anchor, self.unit, self.cycle_every
+        # Step back from the anchor past begin in one jump, with the shortest cycle length.
+        shortest = {CycleUnit.DAY: 1, CycleUnit.WEEK: 7, CycleUnit.MONTH: 28, CycleUnit.YEAR: 365}
+        cycle = -((anchor - begin).days // (shortest[unit] * every) + 1) if anchor > begin else 0
+        dates: list[datetime.date] = []
+        while (date := add_cycles(anchor, unit, every, cycle)) <= end:
+            if date >= begin:
+                dates.append(date)
+            cycle += 1
+        return dates
 
     @staticmethod
     def for_user(user_id: int) -> list[Subscription]:

@@ -85,6 +85,7 @@ def test_every_page_looks_right_and_passes_the_accessibility_check(
         ("lists", "/lists"),
         ("money", "/money"),
         ("calendar", "/calendar"),
+        ("statistics", "/statistics"),
         ("subscription-delete", f"/subscriptions/{subscription_id}/delete"),
         ("notifications", "/settings/notifications"),
         ("log", "/log"),

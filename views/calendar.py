@@ -13,7 +13,7 @@ from flask_login import current_user
 from icalendar import Alarm, Calendar, Event
 from werkzeug.wrappers import Response
 
-from models import Subscription, User, db, utcnow
+from models import Subscription, User, db, shift_month, utcnow
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -49,17 +49,12 @@ def _month(text: str | None, today: datetime.date) -> datetime.date:
     return today.replace(day=1)
 
 
-def _shift(month: datetime.date, months: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
 @bp.get("")
 def month() -> str:
     """A month, week by week, with each payment on its day."""
     today = utcnow().date()
     first = _month(request.args.get("month"), today)
-    last = _shift(first, 1) - datetime.timedelta(days=1)
+    last = shift_month(first, 1) - datetime.timedelta(days=1)
     by_day: dict[datetime.date, list[Payment]] = {}
     for payment in payments(current_user.id, first, last):
         by_day.setdefault(payment.date, []).append(payment)
@@ -75,8 +70,8 @@ def month() -> str:
         weeks=weeks,
         by_day=by_day,
         today=today,
-        previous=_shift(first, -1),
-        following=_shift(first, 1),
+        previous=shift_month(first, -1),
+        following=shift_month(first, 1),
         feed_url=str(current_app.config["BASE_URL"]).rstrip("/") + feed if feed else None,
     )
 
@@ -97,7 +92,10 @@ def feed(token: str) -> tuple[bytes, int, dict[str, str]]:
     if user is None:
         abort(404)
     today = utcnow().date()
-    first, last = _shift(today.replace(day=1), -FEED_MONTHS_BACK), _shift(today, FEED_MONTHS_AHEAD)
+    first, last = (
+        shift_month(today.replace(day=1), -FEED_MONTHS_BACK),
+        shift_month(today, FEED_MONTHS_AHEAD),
+    )
     settings = user.email_settings
     default_days = settings.default_offset_list if settings else [1]
     cal = Calendar()

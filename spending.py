@@ -1,0 +1,94 @@
+"""Where the money goes: monthly cost by category and payer, month by month, the dearest.
+
+Amounts are converted into the account's main currency with its rates; what has
+no rate is left out and named, as on the dashboard.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from models import ExchangeRate, Subscription, shift_month, total_in
+
+NO_CATEGORY = "No category"
+ME = "Me"
+
+
+@dataclass
+class Spending:
+    """The figures of the statistics page, all in one currency."""
+
+    currency: str
+    by_category: list[tuple[str, Decimal]] = field(default_factory=list)
+    by_payer: list[tuple[str, Decimal]] = field(default_factory=list)
+    dearest: list[tuple[str, Decimal]] = field(default_factory=list)
+    months: list[datetime.date] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    # One row per month, one value per category, in the order of `categories`.
+    month_values: list[list[Decimal]] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+
+
+def _summed(
+    pairs: Iterable[tuple[str, Decimal, str]],
+    main: str,
+    rates: dict[str, ExchangeRate],
+    today: datetime.date,
+    spending: Spending,
+) -> list[tuple[str, Decimal]]:
+    """(label, amount, currency) summed per label in the main currency, largest first."""
+    grouped: dict[str, list[tuple[Decimal, str]]] = defaultdict(list)
+    for label, amount, currency in pairs:
+        grouped[label].append((amount, currency))
+    sums = []
+    for label, amounts in grouped.items():
+        total = total_in(main, amounts, rates, today)
+        spending.missing |= total.missing
+        if all(currency in total.missing for _, currency in amounts):
+            continue  # nothing of it could be counted: named among the missing instead
+        sums.append((label, total.amount))
+    return sorted(sums, key=lambda pair: (-pair[1], pair[0]))
+
+
+def spending(
+    subscriptions: Sequence[Subscription],
+    main: str,
+    rates: dict[str, ExchangeRate],
+    today: datetime.date,
+) -> Spending:
+    """The account's figures: monthly costs now, and 12 months back and ahead by category."""
+    result = Spending(main)
+    active = [s for s in subscriptions if s.active]
+
+    def category(s: Subscription) -> str:
+        return s.category.name if s.category else NO_CATEGORY
+
+    def summed(pairs: Iterable[tuple[str, Decimal, str]]) -> list[tuple[str, Decimal]]:
+        return _summed(pairs, main, rates, today, result)
+
+    result.by_category = summed((category(s), s.monthly_cost, s.currency) for s in active)
+    result.by_payer = summed(
+        (s.payer.name if s.payer else ME, s.monthly_cost, s.currency) for s in active
+    )
+    result.dearest = summed((s.name, s.monthly_cost, s.currency) for s in active)[:5]
+
+    first = shift_month(today.replace(day=1), -12)
+    result.months = [shift_month(first, n) for n in range(24)]
+    last = shift_month(first, 24) - datetime.timedelta(days=1)
+    charges: dict[tuple[datetime.date, str], list[tuple[Decimal, str]]] = defaultdict(list)
+    for s in active:
+        for date in s.charges_between(first, last):
+            charges[(date.replace(day=1), category(s))].append((s.price, s.currency))
+    result.categories = [name for name, _ in result.by_category]
+    for month in result.months:
+        row = []
+        for name in result.categories:
+            total = total_in(main, charges.get((month, name), []), rates, today)
+            result.missing |= total.missing
+            row.append(total.amount)
+        result.month_values.append(row)
+    return result

@@ -1,0 +1,39 @@
+"""The statistics page: where the money goes, as charts with the same figures as tables."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from models import ExchangeRate, Subscription, utcnow
+from spending import spending
+from views.charts import bars, stacked_columns
+
+bp = Blueprint("statistics", __name__, url_prefix="/statistics")
+
+
+@bp.get("")
+def index() -> str:
+    """Monthly cost by category and payer, the dearest five, and 24 months by category."""
+    today = utcnow().date()
+    figures = spending(
+        Subscription.for_user(current_user.id),
+        current_user.currency,
+        ExchangeRate.for_user(current_user.id),
+        today,
+    )
+    unit = figures.currency
+    return render_template(
+        "statistics.html",
+        figures=figures,
+        today=today,
+        category_chart=bars(figures.by_category, unit, "Monthly cost by category"),
+        payer_chart=bars(figures.by_payer, unit, "Monthly cost by payer"),
+        dearest_chart=bars(figures.dearest, unit, "The five most expensive subscriptions"),
+        months_chart=stacked_columns(
+            [month.strftime("%b") for month in figures.months],
+            figures.categories,
+            figures.month_values,
+            "Cost per month, 12 months back and 12 ahead, by category",
+        ),
+    )
