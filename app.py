@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 from alembic.migration import MigrationContext
-from flask import Flask, current_app, request
+from flask import Flask, current_app, render_template, request
 from flask.cli import with_appcontext
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+import logos
 from exchange.ecb import FEED_URL
 from exchange.refresh import refresh_rates
 from models import User, db, utcnow
@@ -190,6 +191,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     @app.context_processor
     def navigation() -> dict[str, Any]:
         return {"nav_items": NAV_ITEMS}
+
+    app.add_template_filter(logos.initials, "initials")
+    app.add_template_filter(logos.tile_colour, "tile_colour")
+
+    @app.errorhandler(413)
+    def too_large(error: Exception) -> tuple[str, int]:
+        page = render_template("too_large.html", limit=app.config["MAX_CONTENT_LENGTH"])
+        return page, 413
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

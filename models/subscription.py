@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -66,6 +67,9 @@ class Subscription(Base):
         ForeignKey("household_member.id", ondelete="SET NULL"), default=None
     )
     payer: Mapped[HouseholdMember | None] = relationship(lazy="joined")
+    # A small PNG or a sanitised SVG (logos.py), never fetched from elsewhere.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    logo_type: Mapped[str] = mapped_column(String(32), default="")
     # The subscription that took this one's place, as Wallos links them.
     replaced_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("subscription.id", ondelete="SET NULL"), default=None

@@ -44,7 +44,7 @@ def test_the_dashboard_shows_the_next_30_days_and_totals_in_the_main_currency(
     upcoming = text_of(html.split('id="upcoming-heading"')[1])
     assert upcoming.count("Gym") == 4, "a weekly payment shows each week: +3, +10, +17, +24"
     assert upcoming.count("Netflix") == 1 and "Domain" not in upcoming
-    assert "in 3 days Netflix Streaming 12.99 EUR" in upcoming
+    assert "in 3 days N Netflix Streaming 12.99 EUR" in upcoming, "with its initials tile"
     page = text_of(html)
     # No USD rate yet: the USD amounts are named, not silently left out.
     assert "Per month 22.99 EUR 275.88 EUR a year" in page

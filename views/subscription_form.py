@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -31,6 +32,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+import logos
 from models import (
     Category,
     CycleUnit,
@@ -137,6 +139,21 @@ class SubscriptionForm(FlaskForm):
     payment_method_id = _entry_select("Payment method")
     payer_id = _entry_select("Paid by")
     replaced_by_id = _entry_select("Replaced by")
+    logo = FileField("Logo")
+    remove_logo = BooleanField("Remove the logo")
+    # The uploaded logo once validated: the small PNG or sanitised SVG, and its type.
+    prepared_logo: tuple[bytes, str] | None = None
+
+    def validate_logo(self, field: Field) -> None:
+        """Read and prepare an uploaded logo now, so that a bad one is a field error."""
+        upload = field.data
+        if upload is None or not getattr(upload, "filename", ""):
+            return
+        try:
+            self.prepared_logo = logos.prepared(upload.read(logos.MAX_UPLOAD + 1))
+        except logos.LogoRefused as exc:
+            raise ValidationError(str(exc)) from exc
+
     url = URLField("Website", validators=[Optional(), URL(message="Enter a web address.")])
     notes = TextAreaField("Notes", validators=[Length(max=2000), printable_text])
     active = BooleanField("Active", default=True)
@@ -168,6 +185,10 @@ class SubscriptionForm(FlaskForm):
         subscription.payment_method_id = self.payment_method_id.data
         subscription.payer_id = self.payer_id.data
         subscription.replaced_by_id = self.replaced_by_id.data
+        if self.prepared_logo is not None:
+            subscription.logo, subscription.logo_type = self.prepared_logo
+        elif self.remove_logo.data:
+            subscription.logo, subscription.logo_type = None, ""
         subscription.url = (self.url.data or "").strip()
         subscription.notes = self.notes.data or ""
         subscription.active = bool(self.active.data)
