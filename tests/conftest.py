@@ -124,6 +124,7 @@ POSTGRES_URL = os.environ.get("DUES_TEST_POSTGRES_URL", "")
 SQLITE_ONLY_MODULES = {
     "tests.test_browser",
     "tests.test_browser_oauth",
+    "tests.test_browser_tracker",
     "tests.test_browser_trust",
     "tests.test_pages_look",
 }

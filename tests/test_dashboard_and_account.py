@@ -57,6 +57,7 @@ def test_the_dashboard_shows_the_next_30_days_and_totals_in_the_main_currency(
     assert "Per month 57.77 EUR 693.24 EUR a year" in page
     assert "Next 30 days 44.99 EUR 5 payments" in page
     assert "Monthly budget 40.00 EUR The next 30 days exceed it." in page
+    assert "Next 12 months Figures" in page and page.count(" 20") >= 12
     assert "Email reminders are off." in page
 
 

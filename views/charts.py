@@ -44,6 +44,28 @@ def bars(rows: Sequence[tuple[str, Decimal]], unit: str, label: str) -> Markup:
     return Markup("".join(parts))
 
 
+def spark(values: Sequence[Decimal], label: str) -> Markup:
+    """A small column chart of a series, for the dashboard."""
+    if not values:
+        return Markup("")
+    width, height, gap = 240, 48, 3
+    column = width / len(values)
+    top = max(values) or Decimal(1)
+    parts = [
+        f'<svg class="chart spark" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(label)}">'
+    ]
+    for index, value in enumerate(values):
+        bar = max(float(value / top) * (height - 2), 1.0)
+        parts.append(
+            f'<rect class="series-0" x="{_number(index * column + gap / 2)}" '
+            f'y="{_number(height - bar)}" width="{_number(column - gap)}" height="{_number(bar)}" '
+            f'rx="1"/>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 def stacked_columns(
     columns: Sequence[str], series: Sequence[str], values: Sequence[Sequence[Decimal]], label: str
 ) -> Markup:

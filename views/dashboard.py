@@ -23,6 +23,8 @@ from models import (
     total_in,
     utcnow,
 )
+from spending import spending
+from views.charts import spark
 
 bp = Blueprint("dashboard", __name__)
 
@@ -109,6 +111,9 @@ def index() -> str:
         .limit(1)
     )
     settings = current_user.email_settings
+    ahead = spending(active, current_user.currency, ExchangeRate.for_user(current_user.id), today)
+    next_months = ahead.month_values[12:]
+    totals_ahead = [sum(row, Decimal(0)) for row in next_months]
     return render_template(
         "dashboard.html",
         payments=payments,
@@ -118,4 +123,7 @@ def index() -> str:
         reconnect=_reconnect_reason(settings),
         last_failure=last_delivery if last_delivery and last_delivery.status != "sent" else None,
         horizon=HORIZON_DAYS,
+        spark=spark(totals_ahead, "What the next 12 months cost, month by month"),
+        spark_months=ahead.months[12:],
+        spark_totals=totals_ahead,
     )
