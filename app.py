@@ -36,6 +36,7 @@ from views import (
     calendar,
     dashboard,
     deliveries,
+    formats,
     health,
     lists,
     money,
@@ -193,6 +194,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         return {"nav_items": NAV_ITEMS}
 
     app.add_template_filter(logos.initials, "initials")
+    app.add_template_filter(formats.money, "money")
     app.add_template_filter(logos.tile_colour, "tile_colour")
 
     @app.errorhandler(413)

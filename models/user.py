@@ -54,6 +54,8 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    # How amounts are written: "en" (€12.99), "de" (12,99 €)…
+    locale: Mapped[str] = mapped_column(String(16), default="en")
     # What the account means to spend a month, in its main currency.
     monthly_budget: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), default=None)
     # Whether exchange rates come from the European Central Bank's daily feed.

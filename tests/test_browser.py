@@ -171,7 +171,7 @@ def test_a_subscription_added_in_the_page_gets_its_reminder_and_a_log_entry(
     page.get_by_label("Remind me (days before)").fill("3, 1")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Added Netflix.")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("Netflix"))).to_contain_text("12.99 EUR")
+    expect(page.get_by_role("row", name=re.compile("Netflix"))).to_contain_text("€12.99")
     screenshot(page, "subscriptions-list")
 
     with csrf_app.app_context():

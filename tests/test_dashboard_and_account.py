@@ -44,19 +44,19 @@ def test_the_dashboard_shows_the_next_30_days_and_totals_in_the_main_currency(
     upcoming = text_of(html.split('id="upcoming-heading"')[1])
     assert upcoming.count("Gym") == 4, "a weekly payment shows each week: +3, +10, +17, +24"
     assert upcoming.count("Netflix") == 1 and "Domain" not in upcoming
-    assert "in 3 days N Netflix Streaming 12.99 EUR" in upcoming, "with its initials tile"
+    assert "in 3 days N Netflix Streaming €12.99" in upcoming, "with its initials tile"
     page = text_of(html)
     # No USD rate yet: the USD amounts are named, not silently left out.
-    assert "Per month 22.99 EUR 275.88 EUR a year" in page
+    assert "Per month €22.99 €275.88 a year" in page
     assert "Not in the totals: amounts in USD, which has no exchange rate to EUR." in page
 
     logged_in.post("/money", data={"rate-USD": "1.25", "monthly_budget": "40"})
     page = text_of(logged_in.get("/").get_data(as_text=True))
     assert "Not in the totals" not in page
     # 10 USD a week is 43.48 USD a month, 34.78 EUR at 1.25; four payments are 32.00 EUR.
-    assert "Per month 57.77 EUR 693.24 EUR a year" in page
-    assert "Next 30 days 44.99 EUR 5 payments" in page
-    assert "Monthly budget 40.00 EUR The next 30 days exceed it." in page
+    assert "Per month €57.77 €693.24 a year" in page
+    assert "Next 30 days €44.99 5 payments" in page
+    assert "Monthly budget €40.00 The next 30 days exceed it." in page
     assert "Next 12 months Figures" in page and page.count(" 20") >= 12
     assert "Email reminders are off." in page
 

@@ -106,3 +106,26 @@ def test_a_bad_rate_is_a_field_error_and_nothing_is_saved(
     assert "Enter a number above 0" in response.get_data(as_text=True)
     with app.app_context():
         assert ExchangeRate.for_user(1) == {}
+
+
+def test_amounts_are_written_as_the_accounts_locale_writes_them(
+    logged_in: FlaskClient,
+) -> None:
+    logged_in.post(
+        "/subscriptions/new",
+        data={
+            "name": "Anime", "price": "1234.50", "currency": "JPY", "cycle_every": "1",
+            "cycle_unit": "month", "next_payment": "2026-12-10", "active": "y",
+        },
+    )  # fmt: skip
+    logged_in.post("/subscriptions/new", data={
+        "name": "Music", "price": "12.99", "currency": "EUR", "cycle_every": "1",
+        "cycle_unit": "month", "next_payment": "2026-12-10", "active": "y",
+    })  # fmt: skip
+    english = logged_in.get("/subscriptions").get_data(as_text=True)
+    assert "€12.99" in english and "¥1,234" in english  # JPY has no decimals
+    logged_in.post(
+        "/account", data={"email": "alice@example.test", "currency": "EUR", "locale": "de"}
+    )
+    german = logged_in.get("/subscriptions").get_data(as_text=True)
+    assert "12,99\xa0€" in german and "1.234\xa0¥" in german

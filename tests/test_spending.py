@@ -89,4 +89,4 @@ def test_the_statistics_page_draws_charts_with_tables_beside(
     assert page.count('<svg class="chart"') == 4
     assert 'aria-label="Monthly cost by category"' in page
     assert "<script" not in page.split("<main")[1] and "style=" not in page
-    assert '<th scope="row">Video</th><td class="num">15.00 EUR</td>' in page
+    assert '<th scope="row">Video</th><td class="num">€15.00</td>' in page

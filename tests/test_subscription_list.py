@@ -15,7 +15,8 @@ NEW = "/subscriptions/new"
 def rows(page: str, section: str = "table-caption") -> list[str]:
     """The names in one table of the page, in order."""
     table = page.split(f'aria-labelledby="{section}"')[1].split("</table>")[0]
-    return re.findall(r'<th scope="row">([^<]+?)(?: <span|</th>)', table)
+    logo = r'(?:<span class="logo[^>]*>[^<]*</span>|<img class="logo"[^>]*>)?'
+    return re.findall(rf'<th scope="row">{logo}([^<]+?)(?: <span|</th>)', table)
 
 
 def test_search_filter_and_sort_are_kept_in_the_url(app: Flask, logged_in: FlaskClient) -> None:

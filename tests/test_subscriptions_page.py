@@ -54,8 +54,8 @@ def test_adding_lists_the_subscription_with_its_monthly_cost(
     )
     page = logged_in.get("/subscriptions").get_data(as_text=True)
     assert page.index("Netflix") < page.index("Domain"), "next payment first"
-    assert "12.99 EUR" in page and "10.00 EUR" in page
-    assert "Per month:" in page and "<strong>22.99 EUR</strong>" in page
+    assert "€12.99" in page and "€10.00" in page
+    assert "Per month:" in page and "<strong>€22.99</strong>" in page
     with app.app_context():
         netflix = db.session.scalar(select(Subscription).where(Subscription.name == "Netflix"))
         assert netflix is not None
@@ -96,7 +96,7 @@ def test_editing_and_deleting_with_confirmation(app: Flask, logged_in: FlaskClie
     edit = f"/subscriptions/{subscription_id}/edit"
     assert 'value="Netflix"' in logged_in.get(edit).get_data(as_text=True)
     logged_in.post(edit, data=subscription_values(price="15.49"))
-    assert "15.49 EUR" in logged_in.get("/subscriptions").get_data(as_text=True)
+    assert "€15.49" in logged_in.get("/subscriptions").get_data(as_text=True)
     delete = f"/subscriptions/{subscription_id}/delete"
     assert "Delete Netflix?" in logged_in.get(delete).get_data(as_text=True)
     assert count(app) == 1

@@ -7,11 +7,13 @@ from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import Field, PasswordField, StringField, TextAreaField
+from wtforms import Field, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from models import AppSettings, EmailSettings, User, db, parse_networks
 from views.fields import EmailAddressField, valid_address
+from views.formats import LOCALES
 from views.forms import SetupForm
 from views.subscription_form import valid_currency
 
@@ -25,6 +27,12 @@ class DetailsForm(FlaskForm):
         "Email", validators=[DataRequired("Enter your email."), valid_address]
     )
     currency = StringField("Main currency", validators=[valid_currency])
+    locale = SelectField(
+        "How amounts are written",
+        choices=[SelectChoice(code, label) for code, label in LOCALES.items()],
+        default="en",
+        validate_choice=True,
+    )
 
 
 def valid_networks(form: FlaskForm, field: Field) -> None:
@@ -91,6 +99,7 @@ def save_details() -> Response | tuple[str, int]:
         return _page(422, details=form)
     current_user.email = form.email.data
     current_user.currency = form.currency.data
+    current_user.locale = form.locale.data
     db.session.commit()
     flash("Account saved.")
     return redirect(url_for(".index"))

@@ -6,7 +6,7 @@ page's Content-Security-Policy refuses.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -18,7 +18,9 @@ def _number(value: float) -> str:
     return f"{value:.1f}"
 
 
-def bars(rows: Sequence[tuple[str, Decimal]], unit: str, label: str) -> Markup:
+def bars(
+    rows: Sequence[tuple[str, Decimal]], label: str, written: Callable[[Decimal], str]
+) -> Markup:
     """Horizontal bars, one per row, longest first as given."""
     if not rows:
         return Markup("")
@@ -38,7 +40,7 @@ def bars(rows: Sequence[tuple[str, Decimal]], unit: str, label: str) -> Markup:
             f'<rect class="series-{index % SERIES}" x="{label_width}" y="{y + 4}" '
             f'width="{_number(max(length, 1))}" height="{row_height - 10}" rx="3"/>'
             f'<text class="chart-value" x="{_number(label_width + length + 6)}" y="{y + 18}">'
-            f"{value} {escape(unit)}</text>"
+            f"{escape(written(value))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

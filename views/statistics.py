@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 
 from models import ExchangeRate, Subscription, utcnow
 from spending import spending
 from views.charts import bars, stacked_columns
+from views.formats import money
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 
@@ -22,14 +25,17 @@ def index() -> str:
         ExchangeRate.for_user(current_user.id),
         today,
     )
-    unit = figures.currency
+
+    def written(amount: Decimal) -> str:
+        return money(amount, figures.currency)
+
     return render_template(
         "statistics.html",
         figures=figures,
         today=today,
-        category_chart=bars(figures.by_category, unit, "Monthly cost by category"),
-        payer_chart=bars(figures.by_payer, unit, "Monthly cost by payer"),
-        dearest_chart=bars(figures.dearest, unit, "The five most expensive subscriptions"),
+        category_chart=bars(figures.by_category, "Monthly cost by category", written),
+        payer_chart=bars(figures.by_payer, "Monthly cost by payer", written),
+        dearest_chart=bars(figures.dearest, "The five most expensive subscriptions", written),
         months_chart=stacked_columns(
             [month.strftime("%b") for month in figures.months],
             figures.categories,
