@@ -18,6 +18,31 @@ NO_CATEGORY = "No category"
 ME = "Me"
 
 
+@dataclass(frozen=True)
+class Payment:
+    """One payment of a subscription, and how far off it is."""
+
+    date: datetime.date
+    days_left: int
+    subscription: Subscription
+
+
+def payments(
+    subscriptions: Iterable[Subscription],
+    first: datetime.date,
+    last: datetime.date,
+    today: datetime.date,
+) -> list[Payment]:
+    """The active subscriptions' payments from first to last, by date, then name."""
+    found = [
+        Payment(date, (date - today).days, subscription)
+        for subscription in subscriptions
+        if subscription.active
+        for date in subscription.payments_between(first, last)
+    ]
+    return sorted(found, key=lambda payment: (payment.date, payment.subscription.name))
+
+
 @dataclass
 class Spending:
     """The figures of the statistics page, all in one currency."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from dataclasses import dataclass
-from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,32 +12,12 @@ from icalendar import Alarm, Calendar, Event
 from werkzeug.wrappers import Response
 
 from models import Subscription, User, db, shift_month, utcnow
+from spending import Payment, payments
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 FEED_MONTHS_BACK = 1
 FEED_MONTHS_AHEAD = 12
-
-
-@dataclass(frozen=True)
-class Payment:
-    """One payment on one day."""
-
-    date: datetime.date
-    name: str
-    price: Decimal
-    currency: str
-
-
-def payments(user_id: int, first: datetime.date, last: datetime.date) -> list[Payment]:
-    """The active subscriptions' payments from first to last, in date order."""
-    found = [
-        Payment(date, s.name, s.price, s.currency)
-        for s in Subscription.for_user(user_id)
-        if s.active
-        for date in s.payments_between(first, last)
-    ]
-    return sorted(found, key=lambda p: (p.date, p.name))
 
 
 def _month(text: str | None, today: datetime.date) -> datetime.date:
@@ -56,7 +34,7 @@ def month() -> str:
     first = _month(request.args.get("month"), today)
     last = shift_month(first, 1) - datetime.timedelta(days=1)
     by_day: dict[datetime.date, list[Payment]] = {}
-    for payment in payments(current_user.id, first, last):
+    for payment in payments(Subscription.for_user(current_user.id), first, last, today):
         by_day.setdefault(payment.date, []).append(payment)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     feed = (

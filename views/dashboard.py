@@ -23,21 +23,12 @@ from models import (
     total_in,
     utcnow,
 )
-from spending import spending
+from spending import Payment, payments, spending
 from views.charts import spark
 
 bp = Blueprint("dashboard", __name__)
 
 HORIZON_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Payment:
-    """One upcoming payment."""
-
-    date: datetime.date
-    days_left: int
-    subscription: Subscription
 
 
 @dataclass(frozen=True)
@@ -96,14 +87,7 @@ def index() -> str:
     today = utcnow().astimezone(ZoneInfo(current_user.timezone)).date()
     last = today + datetime.timedelta(days=HORIZON_DAYS)
     active = [s for s in Subscription.for_user(current_user.id) if s.active]
-    payments = sorted(
-        (
-            Payment(date, (date - today).days, subscription)
-            for subscription in active
-            for date in subscription.payments_between(today, last)
-        ),
-        key=lambda payment: (payment.date, payment.subscription.name),
-    )
+    upcoming = payments(active, today, last, today)
     last_delivery = db.session.scalar(
         select(Delivery)
         .where(Delivery.user_id == current_user.id, Delivery.attempts > 0)
@@ -116,8 +100,8 @@ def index() -> str:
     totals_ahead = [sum(row, Decimal(0)) for row in next_months]
     return render_template(
         "dashboard.html",
-        payments=payments,
-        totals=_totals(active, payments, today),
+        payments=upcoming,
+        totals=_totals(active, upcoming, today),
         subscription_count=len(active),
         notifications_on=bool(settings and settings.enabled),
         reconnect=_reconnect_reason(settings),
