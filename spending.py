@@ -107,7 +107,7 @@ def spending(
     charges: dict[tuple[datetime.date, str], list[tuple[Decimal, str]]] = defaultdict(list)
     for s in active:
         for date in s.charges_between(first, last):
-            charges[(date.replace(day=1), category(s))].append((s.price, s.currency))
+            charges[(date.replace(day=1), category(s))].append((s.price_on(date), s.currency))
     result.categories = [name for name, _ in result.by_category]
     for month in result.months:
         row = []

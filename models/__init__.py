@@ -25,7 +25,7 @@ from models.lists import split_list
 from models.money import ExchangeRate, Total, total_in
 from models.oauth_token import OAuthToken
 from models.secrets import UndecryptableSecret
-from models.subscription import Subscription
+from models.subscription import PriceChange, Subscription
 from models.user import MAX_USERNAME_LENGTH, User
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "HouseholdMember",
     "ListEntry",
     "PaymentMethod",
+    "PriceChange",
     "Base",
     "CycleUnit",
     "Delivery",

@@ -33,6 +33,19 @@ from models.billing import (
 from models.user import User
 
 
+class PriceChange(Base):
+    """What a subscription cost until a day: kept when its price is changed."""
+
+    __tablename__ = "price_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscription.id", ondelete="CASCADE"), index=True
+    )
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    until: Mapped[datetime.date] = mapped_column(Date)
+
+
 class Subscription(Base):
     """Something paid for again and again."""
 
@@ -74,6 +87,7 @@ class Subscription(Base):
     replaced_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("subscription.id", ondelete="SET NULL"), default=None
     )
+    replaced_by: Mapped[Subscription | None] = relationship(remote_side=[id])
     url: Mapped[str] = mapped_column(String(500), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
@@ -85,6 +99,22 @@ class Subscription(Base):
     remind_from: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     remind_until: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
+    price_changes: Mapped[list[PriceChange]] = relationship(
+        order_by=PriceChange.until, cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def change_price(self, price: Decimal, today: datetime.date) -> None:
+        """Set a new price from today on; the old one is kept for the days before."""
+        if self.price is not None and price != self.price:
+            self.price_changes.append(PriceChange(price=self.price, until=today))
+        self.price = price
+
+    def price_on(self, date: datetime.date) -> Decimal:
+        """What a payment on date cost: the price then, or the current one."""
+        for change in self.price_changes:
+            if date < change.until:
+                return change.price
+        return self.price
 
     @property
     def unit(self) -> CycleUnit:

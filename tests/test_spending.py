@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import Flask
 from flask.testing import FlaskClient
 
-from models import Category, ExchangeRate, HouseholdMember, Subscription
+from models import Category, ExchangeRate, HouseholdMember, Subscription, db, shift_month, utcnow
 from spending import NO_CATEGORY, spending
 
 D = dt.date
@@ -90,3 +90,25 @@ def test_the_statistics_page_draws_charts_with_tables_beside(
     assert 'aria-label="Monthly cost by category"' in page
     assert "<script" not in page.split("<main")[1] and "style=" not in page
     assert '<th scope="row">Video</th><td class="num">€15.00</td>' in page
+
+
+def test_a_price_change_counts_from_its_day_and_the_old_price_before(
+    app: Flask, logged_in: FlaskClient
+) -> None:
+    values = {
+        "name": "Music", "price": "10", "currency": "EUR", "cycle_every": "1",
+        "cycle_unit": "month", "next_payment": "2026-12-20", "active": "y", "auto_renew": "y",
+    }  # fmt: skip
+    logged_in.post("/subscriptions/new", data=values)
+    logged_in.post("/subscriptions/1/edit", data={**values, "price": "12"})
+    with app.app_context():
+        music = db.session.get(Subscription, 1)
+        assert music is not None
+        today = utcnow().date()
+        assert music.price_on(today - dt.timedelta(days=40)) == Decimal("10.00")
+        assert music.price_on(today) == Decimal("12.00")
+        figures = spending([music], "EUR", {}, today)
+    earlier = figures.months.index(shift_month(today.replace(day=1), -2))
+    later = figures.months.index(shift_month(today.replace(day=1), 1))
+    assert figures.month_values[earlier] == [Decimal("10.00")]
+    assert figures.month_values[later] == [Decimal("12.00")]

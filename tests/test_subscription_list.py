@@ -42,5 +42,17 @@ def test_search_filter_and_sort_are_kept_in_the_url(app: Flask, logged_in: Flask
     assert '<option value="1" selected>Video</option>' in video
     bobs = logged_in.get("/subscriptions?payer=1&q=clo").get_data(as_text=True)
     assert rows(bobs) == ["Cloud"] and 'value="clo"' in bobs
-    odd = logged_in.get("/subscriptions?sort=%00&category=%C2%B2&payer=99999999999")
+    only_inactive = logged_in.get("/subscriptions?status=inactive").get_data(as_text=True)
+    assert 'aria-labelledby="table-caption"' not in only_inactive
+    assert rows(only_inactive, "inactive-heading") == ["Old gym"]
+    only_active = logged_in.get("/subscriptions?status=active").get_data(as_text=True)
+    assert "inactive-heading" not in only_active and len(rows(only_active)) == 3
+    odd = logged_in.get("/subscriptions?sort=%00&category=%C2%B2&payer=99999999999&status=x")
     assert odd.status_code == 200
+
+
+def test_a_cancelled_subscription_shows_what_replaced_it(logged_in: FlaskClient) -> None:
+    logged_in.post(NEW, data=subscription_values(name="Disney+"))
+    logged_in.post(NEW, data=subscription_values(name="Netflix", active=None, replaced_by_id="1"))
+    page = logged_in.get("/subscriptions").get_data(as_text=True)
+    assert '<span class="tag">replaced by Disney+</span>' in page

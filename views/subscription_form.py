@@ -42,6 +42,7 @@ from models import (
     first_on_or_after,
     format_offsets,
     parse_offsets,
+    utcnow,
 )
 from views.fields import no_control_characters, printable_text, valid_offsets, whole_number
 
@@ -172,7 +173,7 @@ class SubscriptionForm(FlaskForm):
     def fill(self, subscription: Subscription) -> None:
         """Copy the validated values onto subscription."""
         subscription.name = (self.name.data or "").strip()
-        subscription.price = Decimal(self.price.data or 0)
+        subscription.change_price(Decimal(self.price.data or 0), utcnow().date())
         subscription.currency = self.currency.data or ""
         subscription.cycle_every = int(self.cycle_every.data or 1)
         subscription.cycle_unit = CycleUnit(self.cycle_unit.data).value

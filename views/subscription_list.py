@@ -15,6 +15,7 @@ SORTS: dict[str, tuple[str, Callable[[Subscription], Any]]] = {
     "monthly": ("Monthly cost", lambda s: (-s.monthly_cost, s.name.lower())),
 }
 FILTERS = {"category": "category_id", "method": "payment_method_id", "payer": "payer_id"}
+STATUSES = {"all": "Active and inactive", "active": "Active only", "inactive": "Inactive only"}
 
 
 def _whole_number(text: str | None) -> int | None:
@@ -28,6 +29,7 @@ class ListView:
     search: str
     sort: str
     chosen: dict[str, int]
+    status: str = "all"
 
     @classmethod
     def from_query(cls, args: Mapping[str, str]) -> ListView:
@@ -38,7 +40,13 @@ class ListView:
             for name in FILTERS
             if (number := _whole_number(args.get(name))) is not None
         }
-        return cls(args.get("q", "").strip()[:100], sort if sort in SORTS else "next", chosen)
+        status = args.get("status", "all")
+        return cls(
+            args.get("q", "").strip()[:100],
+            sort if sort in SORTS else "next",
+            chosen,
+            status if status in STATUSES else "all",
+        )
 
     def shows(self, subscription: Subscription) -> bool:
         """Whether subscription passes the search and every filter."""
@@ -53,4 +61,6 @@ class ListView:
     ) -> tuple[list[Subscription], list[Subscription]]:
         """The active and the inactive subscriptions that pass, each in the chosen order."""
         shown = sorted((s for s in subscriptions if self.shows(s)), key=SORTS[self.sort][1])
-        return [s for s in shown if s.active], [s for s in shown if not s.active]
+        active = [s for s in shown if s.active] if self.status != "inactive" else []
+        inactive = [s for s in shown if not s.active] if self.status != "active" else []
+        return active, inactive

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from models import Category, HouseholdMember, PaymentMethod, Subscription, db, utcnow
 from views.subscription_form import SubscriptionForm
-from views.subscription_list import SORTS, ListView
+from views.subscription_list import SORTS, STATUSES, ListView
 
 bp = Blueprint("subscriptions", __name__, url_prefix="/subscriptions")
 
@@ -39,6 +39,7 @@ def index() -> str:
         inactive=inactive,
         view=view,
         sorts={key: label for key, (label, _) in SORTS.items()},
+        statuses=STATUSES,
         lists={
             "category": Category.for_user(current_user.id),
             "method": PaymentMethod.for_user(current_user.id),
