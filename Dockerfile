@@ -5,14 +5,19 @@
 # would add a fifth to the image, for a second saved at start).
 FROM docker.io/library/debian:bookworm-slim AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates \
+ && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates binutils \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml /src/pyproject.toml
+COPY views/formats.py /src/formats.py
+COPY docker/slim_locales.py /src/slim_locales.py
 # The dependencies as pyproject.toml lists them (PostgreSQL's driver included).
 RUN python3 -m venv /opt/dues \
  && python3 -c "import tomllib; p = tomllib.load(open('/src/pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['postgresql']))" > /src/requirements.txt \
  && /opt/dues/bin/pip install --no-cache-dir --no-compile --disable-pip-version-check -r /src/requirements.txt \
- && /opt/dues/bin/pip uninstall -y --disable-pip-version-check pip setuptools
+ && /opt/dues/bin/pip uninstall -y --disable-pip-version-check pip setuptools \
+ && find /opt/dues -type d -name tests -prune -exec rm -rf {} + \
+ && python3 /src/slim_locales.py /opt/dues \
+ && find /opt/dues -name '*.so*' -type f -exec strip --strip-unneeded {} +
 
 # Stage 2: the runtime only: no compiler, no pip, no caches, no manuals.
 FROM docker.io/library/debian:bookworm-slim

@@ -129,8 +129,6 @@ def seed(
                 "active": True,
                 "notify": True,
                 "reminder_offsets": "",
-                "category": "",
-                "payment_method": "",
                 "url": "",
                 "notes": "",
                 # What Subscription.update_reminder_window gives for the 1-day default.

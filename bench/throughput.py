@@ -12,7 +12,8 @@ from email.message import Message
 from bench.common import bench_app, seed, smtp_sink, table
 from mailer import Security, SmtpConfig, SmtpConnection
 from models import User, db
-from reminders import ReminderItem, compose_reminder, run_reminders
+from reminder_email import ReminderItem, compose_reminder
+from reminders import run_reminders
 
 PER_CONNECTION_SAMPLE = 200
 
