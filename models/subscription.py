@@ -69,15 +69,15 @@ class Subscription(Base):
     start_date: Mapped[datetime.date | None] = mapped_column(Date, default=None)
     auto_renew: Mapped[bool] = mapped_column(default=True)
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("category.id", ondelete="SET NULL"), default=None
+        ForeignKey("category.id", ondelete="SET NULL"), default=None, index=True
     )
     category: Mapped[Category | None] = relationship(lazy="joined")
     payment_method_id: Mapped[int | None] = mapped_column(
-        ForeignKey("payment_method.id", ondelete="SET NULL"), default=None
+        ForeignKey("payment_method.id", ondelete="SET NULL"), default=None, index=True
     )
     payment_method: Mapped[PaymentMethod | None] = relationship(lazy="joined")
     payer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("household_member.id", ondelete="SET NULL"), default=None
+        ForeignKey("household_member.id", ondelete="SET NULL"), default=None, index=True
     )
     payer: Mapped[HouseholdMember | None] = relationship(lazy="joined")
     # A small PNG or a sanitised SVG (logos.py), never fetched from elsewhere.
@@ -85,7 +85,7 @@ class Subscription(Base):
     logo_type: Mapped[str] = mapped_column(String(32), default="")
     # The subscription that took this one's place, as Wallos links them.
     replaced_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("subscription.id", ondelete="SET NULL"), default=None
+        ForeignKey("subscription.id", ondelete="SET NULL"), default=None, index=True
     )
     replaced_by: Mapped[Subscription | None] = relationship(remote_side=[id])
     url: Mapped[str] = mapped_column(String(500), default="")
