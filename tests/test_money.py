@@ -18,6 +18,7 @@ from exchange.ecb import FeedUnavailable, parse
 from exchange.refresh import refresh_rates
 from models import ExchangeRate, db, total_in
 from tests.factories import make_account, make_subscription
+from tests.test_subscriptions_page import subscription_values
 
 DATA = Path(__file__).resolve().parent / "data"
 TODAY = dt.date(2026, 12, 2)
@@ -94,13 +95,7 @@ def test_without_the_feed_the_rates_in_hand_stay(app: Flask) -> None:
 def test_a_bad_rate_is_a_field_error_and_nothing_is_saved(
     app: Flask, logged_in: FlaskClient, typed: str
 ) -> None:
-    logged_in.post(
-        "/subscriptions/new",
-        data={
-            "name": "Gym", "price": "10", "currency": "USD", "cycle_every": "1",
-            "cycle_unit": "month", "next_payment": "2026-12-10", "active": "y",
-        },
-    )  # fmt: skip
+    logged_in.post("/subscriptions/new", data=subscription_values(price="10", currency="USD"))
     response = logged_in.post("/money", data={"rate-USD": typed, "monthly_budget": "50"})
     assert response.status_code == 422
     assert "Enter a number above 0" in response.get_data(as_text=True)
@@ -111,17 +106,9 @@ def test_a_bad_rate_is_a_field_error_and_nothing_is_saved(
 def test_amounts_are_written_as_the_accounts_locale_writes_them(
     logged_in: FlaskClient,
 ) -> None:
-    logged_in.post(
-        "/subscriptions/new",
-        data={
-            "name": "Anime", "price": "1234.50", "currency": "JPY", "cycle_every": "1",
-            "cycle_unit": "month", "next_payment": "2026-12-10", "active": "y",
-        },
-    )  # fmt: skip
-    logged_in.post("/subscriptions/new", data={
-        "name": "Music", "price": "12.99", "currency": "EUR", "cycle_every": "1",
-        "cycle_unit": "month", "next_payment": "2026-12-10", "active": "y",
-    })  # fmt: skip
+    for name, price, currency in (("Anime", "1234.50", "JPY"), ("Music", "12.99", "EUR")):
+        values = subscription_values(name=name, price=price, currency=currency)
+        logged_in.post("/subscriptions/new", data=values)
     english = logged_in.get("/subscriptions").get_data(as_text=True)
     assert "€12.99" in english and "¥1,234" in english  # JPY has no decimals
     logged_in.post(
