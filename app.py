@@ -45,6 +45,7 @@ from views import (
     sending,  # noqa: F401  # adds its routes to the notifications blueprint
     statistics,
     subscriptions,
+    transfer,
 )
 from views.headers import SECURITY_HEADERS
 from views.ratelimit import RateLimiter, ServerTalks
@@ -170,6 +171,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    # Before CSRFProtect reads the form: the import page takes larger files than the rest.
+    app.before_request(transfer.raise_upload_limit)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.register_blueprint(auth.bp)
@@ -183,6 +186,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(money.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(statistics.bp)
+    app.register_blueprint(transfer.bp)
     app.before_request(auth.guard)
     if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
@@ -199,7 +203,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(413)
     def too_large(error: Exception) -> tuple[str, int]:
-        page = render_template("too_large.html", limit=app.config["MAX_CONTENT_LENGTH"])
+        page = render_template("too_large.html", limit=request.max_content_length)
         return page, 413
 
     @app.after_request

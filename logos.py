@@ -1,9 +1,10 @@
 """Subscription logos: uploads made small and safe, and initials when there is none.
 
-Raster images (PNG, JPEG, WebP) are decoded and drawn again as a 128-pixel PNG,
-so nothing of the upload but its pixels survives. SVG is kept only when every
-element and attribute is on an allowlist of drawing ones: no script, no event
-handler, no link to anything, no embedded document. Logos are never fetched
+Raster images (PNG, JPEG, WebP, and GIF as Wallos takes it) are decoded and
+drawn again as a 128-pixel PNG, so nothing of the upload but its pixels
+survives. SVG is kept only when every element and attribute is on an
+allowlist of drawing ones: no script, no event handler, no link to anything,
+no embedded document. Logos are never fetched
 from the internet by the server.
 """
 
@@ -69,14 +70,16 @@ def _small_png(data: bytes) -> bytes:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("PNG", "JPEG", "WEBP"):
-                raise LogoRefused("Use a PNG, JPEG, WebP or SVG image.")
+            if image.format not in ("PNG", "JPEG", "WEBP", "GIF"):
+                raise LogoRefused("Use a PNG, JPEG, WebP, GIF or SVG image.")
             image.thumbnail((SIZE, SIZE))
             square = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
             converted = image.convert("RGBA")
             square.paste(converted, ((SIZE - converted.width) // 2, (SIZE - converted.height) // 2))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
-        raise LogoRefused("That file is not a PNG, JPEG, WebP or SVG image Dues can read.") from exc
+        raise LogoRefused(
+            "That file is not a PNG, JPEG, WebP, GIF or SVG image Dues can read."
+        ) from exc
     out = io.BytesIO()
     square.save(out, format="PNG", optimize=True)
     return out.getvalue()

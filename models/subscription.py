@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     select,
     update,
 )
@@ -54,11 +56,15 @@ class Subscription(Base):
         CheckConstraint("cycle_every >= 1", name="subscription_cycle_positive"),
         CheckConstraint("price >= 0", name="subscription_price_not_negative"),
         Index("subscription_reminder_window", "remind_from", "remind_until"),
+        UniqueConstraint("user_id", "ref", name="subscription_ref_once"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     user: Mapped[User] = relationship()
+    # A stable reference across exports and imports: "wallos:…" for a subscription
+    # imported from Wallos, a random one for a subscription made in Dues.
+    ref: Mapped[str] = mapped_column(String(80), default=lambda: uuid.uuid4().hex)
     name: Mapped[str] = mapped_column(String(100))
     price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3))
@@ -115,6 +121,18 @@ class Subscription(Base):
             if date < change.until:
                 return change.price
         return self.price
+
+    def anchor_from_dates(self) -> datetime.date:
+        """The date billing cycles are counted from, given the next payment and start date.
+
+        The start date, when the next payment is on its cycle: that keeps a
+        subscription started on the 31st on the 31st after short months.
+        """
+        start, payment = self.start_date, self.next_payment
+        if start is None or start > payment:
+            return payment
+        on_cycle = first_on_or_after(start, self.unit, self.cycle_every, payment)
+        return start if on_cycle == payment else payment
 
     @property
     def unit(self) -> CycleUnit:

@@ -93,7 +93,7 @@ def test_a_decompression_bomb_and_a_non_image_are_refused(
     for data, name in ((bomb, "bomb.png"), (b"%PDF-1.4 not an image", "x.png")):
         response = upload(logged_in, data, name)
         assert response.status_code == 422
-        assert "not a PNG, JPEG, WebP or SVG image" in response.get_data(as_text=True)
+        assert "not a PNG, JPEG, WebP, GIF or SVG image" in response.get_data(as_text=True)
 
 
 def test_an_upload_over_the_limit_is_refused_with_a_page(logged_in: FlaskClient) -> None:

@@ -39,7 +39,6 @@ from models import (
     HouseholdMember,
     PaymentMethod,
     Subscription,
-    first_on_or_after,
     format_offsets,
     parse_offsets,
     utcnow,
@@ -78,19 +77,6 @@ def valid_currency(form: FlaskForm, field: Field) -> None:
     field.data = (field.data or "").strip().upper()
     if not _CURRENCY.match(field.data):
         raise ValidationError("Enter a three-letter currency code, such as EUR or USD.")
-
-
-def _anchor(subscription: Subscription) -> datetime.date:
-    """The date billing cycles are counted from.
-
-    The start date, when the next payment is on its cycle: that keeps a
-    subscription started on the 31st on the 31st after short months.
-    """
-    start, payment = subscription.start_date, subscription.next_payment
-    if start is None or start > payment:
-        return payment
-    on_cycle = first_on_or_after(start, subscription.unit, subscription.cycle_every, payment)
-    return start if on_cycle == payment else payment
 
 
 def _optional_id(value: object) -> int | None:
@@ -180,7 +166,7 @@ class SubscriptionForm(FlaskForm):
         assert self.next_payment.data is not None
         subscription.next_payment = self.next_payment.data
         subscription.start_date = self.start_date.data
-        subscription.billing_anchor = _anchor(subscription)
+        subscription.billing_anchor = subscription.anchor_from_dates()
         subscription.auto_renew = bool(self.auto_renew.data)
         subscription.category_id = self.category_id.data
         subscription.payment_method_id = self.payment_method_id.data

@@ -1,0 +1,88 @@
+"""Wallos's stored values, undone: escaped text, float prices, loose dates and addresses."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# What PHP's htmlspecialchars writes (ENT_QUOTES), and nothing else: Wallos's own
+# seeded rows hold a bare "&", which must stay as it is.
+_ESCAPED = {"&amp;": "&", "&quot;": '"', "&#039;": "'", "&#39;": "'", "&lt;": "<", "&gt;": ">"}
+_ESCAPE = re.compile("|".join(map(re.escape, _ESCAPED)))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CENT = Decimal("0.01")
+_MAX_PRICE = Decimal(10**9)
+
+# Wallos's stock currencies: code, symbol.
+STOCK_CURRENCIES = (
+    ("EUR", "€"), ("USD", "$"), ("JPY", "¥"), ("BGN", "лв"), ("CZK", "Kč"), ("DKK", "kr"),
+    ("GBP", "£"), ("HUF", "Ft"), ("PLN", "zł"), ("RON", "lei"), ("SEK", "kr"), ("CHF", "Fr"),
+    ("ISK", "kr"), ("NOK", "kr"), ("RUB", "₽"), ("TRY", "₺"), ("AUD", "$"), ("BRL", "R$"),
+    ("CAD", "$"), ("CNY", "¥"), ("HKD", "HK$"), ("IDR", "Rp"), ("ILS", "₪"), ("INR", "₹"),
+    ("KRW", "₩"), ("MXN", "Mex$"), ("MYR", "RM"), ("NZD", "NZ$"), ("PHP", "₱"), ("SGD", "S$"),
+    ("THB", "฿"), ("ZAR", "R"), ("UAH", "₴"),
+)  # fmt: skip
+
+
+def codes_for_symbol(symbol: str) -> list[str]:
+    """The stock currencies written with symbol: one, several ($, ¥, kr), or none."""
+    return [code for code, stock_symbol in STOCK_CURRENCIES if stock_symbol == symbol]
+
+
+def unescaped(value: object) -> str:
+    """Text as the user typed it: htmlspecialchars undone once, control characters dropped."""
+    text = "" if value is None else str(value)
+    text = _ESCAPE.sub(lambda match: _ESCAPED[match.group(0)], text)
+    return _CONTROL.sub("", text)
+
+
+def clipped(text: str, limit: int, what: str, warnings: list[str]) -> str:
+    """text, cut to limit characters with a warning if it is longer."""
+    if len(text) <= limit:
+        return text
+    warnings.append(f"{what} is longer than {limit} characters; it is cut short.")
+    return text[:limit]
+
+
+def price(value: object, name: str, warnings: list[str]) -> Decimal | None:
+    """A Wallos float price as exact cents, or None (with a warning) when unusable."""
+    try:
+        # repr gives the shortest text that is this float: 89.9, not 89.900000000000006.
+        amount = Decimal(value if isinstance(value, str) else repr(float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError, InvalidOperation):
+        amount = Decimal("NaN")
+    if not amount.is_finite() or not 0 <= amount <= _MAX_PRICE:
+        warnings.append(f'"{name}": the price {value!r} is not an amount Dues keeps; left out.')
+        return None
+    cents = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    if cents != amount:
+        warnings.append(f'"{name}": the price {amount} is rounded to {cents}.')
+    return cents
+
+
+def date(value: object, what: str, warnings: list[str]) -> datetime.date | None:
+    """An ISO date, or None for Wallos's empty ones ('' or NULL); a warning for the rest."""
+    if value is None or value == "":
+        return None
+    try:
+        parsed = datetime.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        parsed = None
+    if parsed is None or not 1900 <= parsed.year <= 2200:
+        warnings.append(f"{what}: {str(value)[:40]!r} is not a date Dues can read; left empty.")
+        return None
+    return parsed
+
+
+def web_address(value: str, name: str, warnings: list[str]) -> str:
+    """An http(s) address: a bare domain gets https://, other schemes are dropped."""
+    address = value.strip()
+    if not address:
+        return ""
+    if re.match(r"^https?://", address, re.IGNORECASE):
+        return clipped(address, 500, f'"{name}": the web address', warnings)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+-]*:", address):
+        warnings.append(f'"{name}": the web address {address[:60]!r} is not http(s); left out.')
+        return ""
+    return clipped("https://" + address, 500, f'"{name}": the web address', warnings)
