@@ -26,7 +26,7 @@ SECURITY = {"none": "none", "tls": "tls", "ssl": "ssl"}
 
 
 def _rows(connection: sqlite3.Connection, table: str, user_id: int,
-          order: str = "id") -> list[sqlite3.Row]:  # fmt: skip
+          order: str = "rowid") -> list[sqlite3.Row]:  # fmt: skip
     query = f'SELECT * FROM "{table}" WHERE user_id = ? ORDER BY {order}'  # noqa: S608 - fixed names
     return connection.execute(query, (user_id,)).fetchall()
 

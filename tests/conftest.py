@@ -127,6 +127,7 @@ SQLITE_ONLY_MODULES = {
     "tests.test_browser_tracker",
     "tests.test_browser_trust",
     "tests.test_pages_look",
+    "tests.test_browser_import",
 }
 
 
@@ -201,10 +202,11 @@ def oauth(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Iterator[OAuthServer
 
 
 @pytest.fixture
-def app_config(database_url: str, clock: Clock) -> dict[str, Any]:
-    """Settings for an app with its own empty database."""
+def app_config(database_url: str, clock: Clock, tmp_path: Path) -> dict[str, Any]:
+    """Settings for an app with its own empty database and instance folder."""
     return {
         "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret-key",
         "DATABASE_URL": database_url,
         "WTF_CSRF_ENABLED": False,

@@ -294,8 +294,8 @@ def household_of_two(path: Path, *, smtp_port: int, encryption: str) -> WallosDa
     wallos.insert(
         "email_notifications", enabled=1, smtp_address="127.0.0.1", smtp_port=smtp_port,
         smtp_username="alice", smtp_password="wallos-plain-secret",
-        from_email="wallos@example.test", encryption=encryption, other_emails="carol@example.test;dave@example.test",
-        user_id=alice["user"],
+        from_email="wallos@example.test", encryption=encryption,
+        other_emails="carol@example.test;dave@example.test", user_id=alice["user"],
     )  # fmt: skip
     wallos.db.execute(
         "UPDATE notification_settings SET days = 3 WHERE user_id = ?", (alice["user"],)

@@ -111,7 +111,8 @@ def upload() -> Response | tuple[str, int]:
     file = form.file.data if form.validate() else None
     if file is None or not getattr(file, "filename", ""):
         return _page(upload=form, error="Choose a file to import.", status=422)
-    data = file.read(MAX_UPLOAD + 1)
+    with file.stream:
+        data = file.stream.read(MAX_UPLOAD + 1)
     try:
         read_upload(data)
     except ImportRefused as exc:
