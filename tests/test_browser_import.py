@@ -38,7 +38,8 @@ def test_upload_preview_and_import_a_wallos_backup(page: Page, tmp_path: Path) -
     screenshot(page, "import-preview")
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator(".flash")).to_contain_text(
-        "Imported from the Wallos backup (zip): 5 subscriptions"
+        "Imported from the Wallos backup (zip): 17 categories, 4 payment methods,"
+        " 1 household members, 5 subscriptions."
     )
     for name in ("Netflix & Chill", "Spotify", "Gym <24/7>", "Lifetime licence"):
         expect(page.get_by_text(name, exact=True).first).to_be_visible()
