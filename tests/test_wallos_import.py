@@ -161,6 +161,12 @@ def assert_alice_settings(user: User) -> None:
     assert ExchangeRate.for_user(user.id) == {}  # Wallos's rates were all 1
 
 
+def assert_alice_everything(user: User, *, with_logos: bool) -> None:
+    """Subscriptions, lists and settings, as alice had them in Wallos."""
+    assert_alice_imported(user, with_logos=with_logos)
+    assert_alice_settings(user)
+
+
 def test_backup_zip_imports_every_field(
     app: Flask, logged_in: FlaskClient, files: dict[str, bytes]
 ) -> None:
@@ -178,9 +184,7 @@ def test_backup_zip_imports_every_field(
     assert Subscription.for_user(alice(app).id) == []  # the preview changed nothing
     response = import_now(logged_in, wallos_user="1")
     assert response.status_code == 302 and response.location.endswith("/subscriptions")
-    user = alice(app)
-    assert_alice_imported(user, with_logos=True)
-    assert_alice_settings(user)
+    assert_alice_everything(alice(app), with_logos=True)
 
 
 def test_database_file_imports_all_but_logos(
@@ -191,9 +195,7 @@ def test_database_file_imports_all_but_logos(
         as_text=True
     )
     assert import_now(logged_in).status_code == 302
-    user = alice(app)
-    assert_alice_imported(user, with_logos=False)
-    assert_alice_settings(user)
+    assert_alice_everything(alice(app), with_logos=False)
 
 
 def test_the_second_wallos_user_with_their_rates(

@@ -69,6 +69,12 @@ def _page(export: ExportForm | None = None, upload: UploadForm | None = None,
     return page, status
 
 
+def _download(body: str | bytes, mimetype: str, name: str) -> Response:
+    """A file the browser saves, never kept in a cache: it is the account's data."""
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'} | _NO_STORE
+    return Response(body, mimetype=mimetype, headers=headers)
+
+
 @bp.get("")
 def index() -> tuple[str, int]:
     """The export forms and the import upload."""
@@ -84,11 +90,8 @@ def export() -> Response | tuple[str, int]:
     passphrase = (form.passphrase.data or "") if form.include_secrets.data else ""
     document = export_document(current_user, utcnow(), passphrase)
     body = json.dumps(document, ensure_ascii=False, indent=1)
-    name = f"dues-{current_user.username}-{utcnow().date()}.json"
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'} | _NO_STORE,
+    return _download(
+        body, "application/json", f"dues-{current_user.username}-{utcnow().date()}.json"
     )
 
 
@@ -96,12 +99,7 @@ def export() -> Response | tuple[str, int]:
 def export_csv() -> Response:
     """The subscriptions as a CSV file."""
     body = subscriptions_csv(Subscription.for_user(current_user.id))
-    name = f"dues-subscriptions-{utcnow().date()}.csv"
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'} | _NO_STORE,
-    )
+    return _download(body, "text/csv", f"dues-subscriptions-{utcnow().date()}.csv")
 
 
 @bp.post("/upload")
