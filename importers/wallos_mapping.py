@@ -223,7 +223,8 @@ def plan_from_wallos(connection: sqlite3.Connection, user_id: int, source: str,
     plan = ImportPlan(source=source)
     reader = _Reader(connection, user_id, plan)
     ref_prefix = f"wallos:{reader.username[:40]}/"
-    for row in _rows(connection, "subscriptions", user_id):
+    rows = _rows(connection, "subscriptions", user_id)
+    for row in rows:
         if (planned := _subscription(row, reader, ref_prefix, found_logos)) is not None:
             plan.subscriptions.append(planned)
     plan.categories = [name for name in reader.categories.values() if name != NO_CATEGORY]
@@ -238,9 +239,7 @@ def plan_from_wallos(connection: sqlite3.Connection, user_id: int, source: str,
     plan.account = {"currency": reader.main_currency}
     plan.rates = reader.rates({s.currency for s in plan.subscriptions})
     _email(connection, user_id, plan)
-    if found_logos is None and any(
-        row["logo"] for row in _rows(connection, "subscriptions", user_id)
-    ):
+    if found_logos is None and any(row["logo"] for row in rows):
         plan.warnings.append(
             "Logos live beside the database, so they come only with the backup zip."
         )

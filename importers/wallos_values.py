@@ -6,6 +6,8 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from views.subscription_form import EARLIEST_DATE, LATEST_DATE
+
 # What PHP's htmlspecialchars writes (ENT_QUOTES), and nothing else: Wallos's own
 # seeded rows hold a bare "&", which must stay as it is.
 _ESCAPED = {"&amp;": "&", "&quot;": '"', "&#039;": "'", "&#39;": "'", "&lt;": "<", "&gt;": ">"}
@@ -69,7 +71,7 @@ def date(value: object, what: str, warnings: list[str]) -> datetime.date | None:
         parsed = datetime.date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         parsed = None
-    if parsed is None or not 1900 <= parsed.year <= 2200:
+    if parsed is None or not EARLIEST_DATE <= parsed <= LATEST_DATE:
         warnings.append(f"{what}: {str(value)[:40]!r} is not a date Dues can read; left empty.")
         return None
     return parsed
