@@ -6,6 +6,7 @@ from mailer.config import (
     SmtpConfig,
     default_ehlo_name,
     has_control_characters,
+    host_refusal,
     port_mismatch,
 )
 from mailer.errors import (
@@ -35,6 +36,7 @@ from mailer.transport import (
 )
 
 __all__ = [
+    "host_refusal",
     "USUAL_PORTS",
     "AddressNotSupported",
     "AuthenticationFailed",

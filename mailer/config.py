@@ -95,3 +95,18 @@ def port_mismatch(security: Security, port: int) -> str | None:
             f"or use port {security.conventional_port} for {security.label}."
         )
     return None
+
+
+def host_refusal(host: str, policy: Callable[[str], str | None] | None) -> str | None:
+    """Why policy refuses every address host resolves to; None if one is allowed or unknown.
+
+    A name that does not resolve now is let through: the connection checks again.
+    """
+    if policy is None or not host:
+        return None
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return None
+    reasons = [policy(address) for address in addresses]
+    return reasons[0] if reasons and all(reasons) else None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
+from mailer import host_refusal
 from oauth.providers import Endpoints
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -102,18 +102,11 @@ def _explain(error: str, description: str) -> OAuthFailure:
 
 def _refuse_internal(endpoints: Endpoints, url: str) -> None:
     """Refuse a URL whose every address this account may not reach (internal hosts)."""
-    refusal = endpoints.address_refusal
     host = urlsplit(url).hostname or ""
-    if refusal is None or not host:
-        return
-    try:
-        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
-    except OSError:
-        return  # unknown now: the request itself reports it
-    reasons = [refusal(address) for address in addresses]
-    if reasons and all(reasons):
+    refusal = host_refusal(host, endpoints.address_refusal)
+    if refusal:
         raise OAuthFailure(
-            f'Dues may not connect to "{host}" for this account: {reasons[0]}',
+            f'Dues may not connect to "{host}" for this account: {refusal}',
             hint="Use your provider's public endpoints, or ask the administrator to allow "
             "the network.",
             error="address_not_allowed",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +24,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from mailer import Security
+from mailer import Security, host_refusal
 from models import MAX_USERNAME_LENGTH, format_offsets, parse_offsets, split_list
 from oauth.providers import FLOW_LABELS, PROVIDERS
 from views.fields import (
@@ -178,15 +177,11 @@ class NotificationSettingsForm(StoredSettingsForm):
 
     def refuse_internal_host(self, policy: Callable[[str], str | None] | None) -> bool:
         """Add an error to host when policy refuses every address it resolves to."""
-        if policy is None or not self.host.data or self.host.errors:
+        if self.host.errors:
             return True
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(self.host.data, None)}
-        except OSError:
-            return True  # unknown now; the mailer checks again when it connects
-        reasons = [policy(str(address)) for address in addresses]
-        if all(reasons):
-            self.host.errors = [*self.host.errors, str(reasons[0])]
+        refusal = host_refusal(self.host.data or "", policy)
+        if refusal:
+            self.host.errors = [*self.host.errors, refusal]
             return False
         return True
 
