@@ -1,0 +1,293 @@
+"""The kinds of channel: the fields each asks for, and the URL those fields make.
+
+Declared once: the page's form, the stored values and the URL Apprise sends to are
+all derived from these declarations. A field marked secret is write-only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+Values = Mapping[str, str]
+
+
+class FieldProblem(ValueError):
+    """A value the channel cannot use; field names the form field to blame."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a channel's form."""
+
+    name: str
+    label: str
+    secret: bool = False
+    required: bool = True
+    widget: str = "text"  # text, url, select or json
+    hint: str = ""
+    choices: tuple[str, ...] = ()
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A type of channel: its label, its fields and how they become a URL."""
+
+    key: str
+    label: str
+    fields: tuple[Field, ...]
+    build: Callable[[Values], str]
+    # The field naming the server: stored secrets are kept only while it is unchanged.
+    server_field: str | None = None
+    # Whether the user picks the server (self-hosted): then trust choices and the
+    # internal-address guard apply. Hosted services are always verified.
+    self_hosted: bool = False
+
+    def server(self, values: Values) -> str:
+        """The server the secrets belong to, as entered ('' when the service is fixed)."""
+        return values.get(self.server_field, "") if self.server_field else ""
+
+    @property
+    def secret_fields(self) -> tuple[Field, ...]:
+        """The fields that are stored encrypted and never shown again."""
+        return tuple(field for field in self.fields if field.secret)
+
+
+def _server(values: Values, field: str) -> tuple[bool, str]:
+    """(https?, host[:port][/path]) of an http(s) server URL field; FieldProblem if not one."""
+    url = values.get(field, "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FieldProblem(field, "Enter the server's address, starting with https:// or http://.")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise FieldProblem(field, "The port in this address is not a number.") from exc
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = f"{host}:{port}" if port else host
+    return parts.scheme == "https", netloc + parts.path.rstrip("/")
+
+
+def _q(value: str) -> str:
+    return quote(value.strip(), safe="")
+
+
+def _ntfy(values: Values) -> str:
+    secure, server = _server(values, "server")
+    token = values.get("token", "").strip()
+    auth = f"{_q(token)}@" if token else ""
+    query = "?auth=token&format=markdown&image=no" if token else "?format=markdown&image=no"
+    return f"ntfy{'s' if secure else ''}://{auth}{server}/{_q(values['topic'])}{query}"
+
+
+def _gotify(values: Values) -> str:
+    secure, server = _server(values, "server")
+    return f"gotify{'s' if secure else ''}://{server}/{_q(values['token'])}?format=markdown"
+
+
+def _telegram(values: Values) -> str:
+    token = values["bot_token"].strip()
+    if not re.fullmatch(r"\d+:[\w-]+", token):
+        raise FieldProblem("bot_token", "A bot token looks like 123456789:AAE…, as BotFather gave.")
+    return f"tgram://{token}/{_q(values['chat_id'])}?format=markdown"
+
+
+def _webhook_path(field: str, url: str, pattern: str, example: str) -> re.Match[str]:
+    match = re.fullmatch(pattern, url.strip())
+    if match is None:
+        raise FieldProblem(field, f"Paste the whole webhook URL, like {example}")
+    return match
+
+
+def _discord(values: Values) -> str:
+    match = _webhook_path(
+        "webhook_url",
+        values["webhook_url"],
+        r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/(\d+)/([\w-]+)/?",
+        "https://discord.com/api/webhooks/123…/abc…",
+    )
+    return f"discord://{match[1]}/{match[2]}?format=markdown"
+
+
+def _slack(values: Values) -> str:
+    match = _webhook_path(
+        "webhook_url",
+        values["webhook_url"],
+        r"https://hooks\.slack\.com/services/(\w+)/(\w+)/(\w+)/?",
+        "https://hooks.slack.com/services/T…/B…/…",
+    )
+    return f"slack://{match[1]}/{match[2]}/{match[3]}"
+
+
+def _mattermost(values: Values) -> str:
+    secure, server = _server(values, "webhook_url")
+    host, _, path = server.partition("/")
+    prefix, _, key = path.rpartition("hooks/")
+    if not key or "/" in key:
+        raise FieldProblem("webhook_url", "Paste the whole webhook URL, like https://chat…/hooks/…")
+    location = f"{host}/{prefix.rstrip('/')}" if prefix.strip("/") else host
+    return f"mmost{'s' if secure else ''}://{location}/{_q(key)}"
+
+
+def _matrix(values: Values) -> str:
+    secure, server = _server(values, "server")
+    user = values.get("user", "").strip()
+    login = f"{_q(user)}:{_q(values['token'])}" if user else _q(values["token"])
+    room = values["room"].strip()
+    if room[:1] not in ("#", "!", "@"):
+        raise FieldProblem("room", "A room starts with # (an alias) or ! (a room id).")
+    scheme = "matrixs" if secure else "matrix"
+    return f"{scheme}://{login}@{server}/{_q(room)}?mode=matrix&format=markdown"
+
+
+def _pushover(values: Values) -> str:
+    return f"pover://{_q(values['user_key'])}@{_q(values['app_token'])}"
+
+
+def _webhook(values: Values) -> str:
+    _server(values, "url")
+    return values["url"].strip()
+
+
+def _apprise(values: Values) -> str:
+    url = values["url"].strip()
+    if "://" not in url:
+        raise FieldProblem(
+            "url", "An Apprise URL starts with its service, like mqtt:// or ntfy://."
+        )
+    return url
+
+
+SERVER = Field(
+    "server", "Server address", widget="url", hint="For example https://ntfy.example.org"
+)
+KINDS: dict[str, Kind] = {
+    kind.key: kind
+    for kind in (
+        Kind(
+            "ntfy",
+            "ntfy",
+            (
+                SERVER,
+                Field("topic", "Topic"),
+                Field(
+                    "token",
+                    "Access token",
+                    secret=True,
+                    required=False,
+                    hint="Only for a protected topic: tk_…",
+                ),
+            ),
+            _ntfy,
+            server_field="server",
+            self_hosted=True,
+        ),
+        Kind(
+            "gotify",
+            "Gotify",
+            (SERVER, Field("token", "App token", secret=True)),
+            _gotify,
+            server_field="server",
+            self_hosted=True,
+        ),
+        Kind(
+            "telegram",
+            "Telegram",
+            (
+                Field("bot_token", "Bot token", secret=True),
+                Field("chat_id", "Chat id", hint="Your user id, or a group's id such as -100…"),
+            ),
+            _telegram,
+        ),
+        Kind(
+            "discord",
+            "Discord",
+            (Field("webhook_url", "Webhook URL", secret=True, widget="url"),),
+            _discord,
+        ),
+        Kind(
+            "matrix",
+            "Matrix",
+            (
+                SERVER,
+                Field(
+                    "user",
+                    "User",
+                    required=False,
+                    hint="Only to log in with a password; leave empty with an access token.",
+                ),
+                Field("token", "Access token or password", secret=True),
+                Field("room", "Room", hint="#room:example.org or !id:example.org"),
+            ),
+            _matrix,
+            server_field="server",
+            self_hosted=True,
+        ),
+        Kind(
+            "pushover",
+            "Pushover",
+            (
+                Field("user_key", "User key", secret=True),
+                Field("app_token", "Application token", secret=True),
+            ),
+            _pushover,
+        ),
+        Kind(
+            "mattermost",
+            "Mattermost",
+            (Field("webhook_url", "Incoming webhook URL", secret=True, widget="url"),),
+            _mattermost,
+            self_hosted=True,
+        ),
+        Kind(
+            "slack",
+            "Slack",
+            (Field("webhook_url", "Incoming webhook URL", secret=True, widget="url"),),
+            _slack,
+        ),
+        Kind(
+            "webhook",
+            "Webhook (JSON)",
+            (
+                Field(
+                    "url",
+                    "URL",
+                    secret=True,
+                    widget="url",
+                    hint="Kept secret: many webhook addresses are their own password.",
+                ),
+                Field("method", "Method", widget="select", choices=("POST", "PUT"), default="POST"),
+                Field(
+                    "body",
+                    "JSON body",
+                    widget="json",
+                    required=False,
+                    hint="Leave empty for the standard body.",
+                ),
+            ),
+            _webhook,
+            self_hosted=True,
+        ),
+        Kind(
+            "apprise",
+            "Other (Apprise URL)",
+            (
+                Field(
+                    "url",
+                    "Apprise URL",
+                    secret=True,
+                    hint="Any of Apprise's services, e.g. mqtt://broker:1883/topic",
+                ),
+            ),
+            _apprise,
+            self_hosted=True,
+        ),
+    )
+}
