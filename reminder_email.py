@@ -1,8 +1,12 @@
-"""What a reminder says: its lines, and the one function that writes the email."""
+"""What a reminder says: its lines, its headline, the email and the push notification.
+
+One function writes each: the job and the page's sample and test buttons call them.
+"""
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,8 +14,9 @@ from email.message import Message
 
 from flask import current_app, render_template
 
+from channels import Notification
 from mailer import SmtpConfig, compose
-from models import User
+from models import Subscription, User
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,64 @@ class ReminderItem:
         return "tomorrow" if self.days_left == 1 else f"in {self.days_left} days"
 
 
+_SAMPLE_ITEMS = (("Streaming service", Decimal("12.99"), 3), ("Cloud storage", Decimal("2.99"), 5))
+
+
+def sample_items(user: User, today: datetime.date) -> list[ReminderItem]:
+    """What a sample reminder lists: the account's next payments, or two made-up ones."""
+    upcoming = [s for s in Subscription.for_user(user.id) if s.active][:5]
+    return [
+        ReminderItem(
+            s.name, "renewal", s.next_payment, (s.next_payment - today).days, s.price, s.currency
+        )
+        for s in upcoming
+        if s.next_payment >= today
+    ] or [
+        ReminderItem(name, "renewal", today + datetime.timedelta(days=days), days, price, "EUR")
+        for name, price, days in _SAMPLE_ITEMS
+    ]
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()#<>!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """text with Markdown's special characters escaped, so a name is shown as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def headline(items: Sequence[ReminderItem]) -> str:
+    """The reminder in one line: the email's subject and the notification's title."""
+    first = items[0]
+    if len(items) > 1:
+        return f"{len(items)} payments coming up — first: {first.name} {first.when}"
+    if first.kind == "cancellation":
+        return f"Cancel {first.name} by {first.date.isoformat()} ({first.when})"
+    return f"{first.name} renews {first.when}"
+
+
+def compose_notification(user: User, items: Sequence[ReminderItem]) -> Notification:
+    """The push notification for items: a short title and a Markdown body from the template."""
+    base_url = current_app.config["BASE_URL"]
+    fields = {
+        "url": base_url,
+        "count": len(items),
+        "items": [
+            {
+                "name": item.name,
+                "kind": item.kind,
+                "date": item.date.isoformat(),
+                "days_left": item.days_left,
+                "price": str(item.price),
+                "currency": item.currency,
+            }
+            for item in items
+        ],
+    }
+    body = render_template("push/reminder.md", items=items, user=user, base_url=base_url)
+    return Notification(title=headline(items), body=body.strip(), fields=fields)
+
+
 def compose_reminder(
     config: SmtpConfig,
     user: User,
@@ -51,12 +114,9 @@ def compose_reminder(
     The one way a reminder is written: the job and the "sample reminder" button call it.
     """
     first = items[0]
-    if len(items) > 1:
-        subject = f"{len(items)} payments coming up — first: {first.name} {first.when}"
-    elif first.kind == "cancellation":
-        subject = f"Cancel {first.name} by {first.date.isoformat()} ({first.when})"
-    else:
-        subject = f"{first.name} renews {first.when} — {first.amount}"
+    subject = headline(items)
+    if len(items) == 1 and first.kind != "cancellation":
+        subject = f"{subject} — {first.amount}"
     context = {"items": items, "user": user, "base_url": current_app.config["BASE_URL"]}
     return compose(
         config,

@@ -14,6 +14,7 @@ from models.billing import (
     parse_offsets,
     shift_month,
 )
+from models.channel import EMAIL_CHANNEL, TRUST_VALUES, Channel
 from models.delivery import Delivery, DeliveryStatus, ReminderKey
 from models.email_settings import (
     SECURITY_VALUES,
@@ -33,6 +34,9 @@ __all__ = [
     "MAX_OFFSET_DAYS",
     "SECURITY_VALUES",
     "AppSettings",
+    "Channel",
+    "EMAIL_CHANNEL",
+    "TRUST_VALUES",
     "Category",
     "HouseholdMember",
     "ListEntry",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    func,
     inspect,
     select,
     update,
@@ -41,17 +42,18 @@ class ReminderKey:
     payment_date: datetime.date
     offset_days: int
     kind: str
+    # "email", or a push channel's key ("channel:<id>"): each gets its own record.
+    channel: str = "email"
+
+
+_REMINDER_IDENTITY = ("subscription_id", "payment_date", "offset_days", "kind", "channel")
 
 
 class Delivery(Base):
     """The record of one reminder: pending until sent, or failed for good."""
 
     __tablename__ = "delivery"
-    __table_args__ = (
-        UniqueConstraint(
-            "subscription_id", "payment_date", "offset_days", "kind", name="delivery_reminder_once"
-        ),
-    )
+    __table_args__ = (UniqueConstraint(*_REMINDER_IDENTITY, name="delivery_reminder_once"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -62,6 +64,8 @@ class Delivery(Base):
     payment_date: Mapped[datetime.date] = mapped_column(Date)
     offset_days: Mapped[int]
     kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(24), default="email", server_default="email")
+    channel_name: Mapped[str] = mapped_column(String(100), default="Email", server_default="Email")
     status: Mapped[str] = mapped_column(String(8), default=DeliveryStatus.PENDING.value, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
@@ -73,8 +77,11 @@ class Delivery(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
 
     @staticmethod
-    def ensure(user_id: int, keys: Iterable[tuple[ReminderKey, str]]) -> None:
-        """Create a pending record for each reminder that has none; existing ones stay."""
+    def ensure(user_id: int, keys: Iterable[tuple[ReminderKey, str, str]]) -> None:
+        """Create a pending record for each reminder that has none; existing ones stay.
+
+        keys holds each reminder's key, its subscription's name and its channel's name.
+        """
         rows = [
             {
                 "user_id": user_id,
@@ -83,6 +90,8 @@ class Delivery(Base):
                 "payment_date": key.payment_date,
                 "offset_days": key.offset_days,
                 "kind": key.kind,
+                "channel": key.channel,
+                "channel_name": channel_name,
                 "status": DeliveryStatus.PENDING.value,
                 "attempts": 0,
                 "last_error": "",
@@ -90,15 +99,13 @@ class Delivery(Base):
                 "recipients": "",
                 "created_at": utcnow(),
             }
-            for key, name in keys
+            for key, name, channel_name in keys
         ]
         if not rows:
             return
         dialect = db.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(Delivery).on_conflict_do_nothing(
-            index_elements=["subscription_id", "payment_date", "offset_days", "kind"]
-        )
+        statement = insert(Delivery).on_conflict_do_nothing(index_elements=_REMINDER_IDENTITY)
         db.session.execute(statement, rows)
         db.session.commit()
 
@@ -195,10 +202,23 @@ class Delivery(Base):
         db.session.commit()
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    @staticmethod
+    def channels_of(user_id: int) -> list[tuple[str, str]]:
+        """The (key, name) of every channel the account's records name, for the log's filter."""
+        query = (
+            select(Delivery.channel, func.max(Delivery.channel_name))
+            .where(Delivery.user_id == user_id)
+            .group_by(Delivery.channel)
+        )
+        rows = [(str(key), str(name)) for key, name in db.session.execute(query)]
+        return sorted(rows, key=lambda row: (row[0] != "email", row[1].casefold()))
+
     @property
     def key(self) -> ReminderKey:
         assert self.subscription_id is not None
-        return ReminderKey(self.subscription_id, self.payment_date, self.offset_days, self.kind)
+        return ReminderKey(
+            self.subscription_id, self.payment_date, self.offset_days, self.kind, self.channel
+        )
 
     @staticmethod
     def record_sent(
@@ -233,14 +253,12 @@ class Delivery(Base):
             self.next_attempt_at = retry_at
 
     @staticmethod
-    def log_for(user_id: int, limit: int = 200) -> list[Delivery]:
-        """The account's delivery records, newest first."""
-        query = (
-            select(Delivery)
-            .where(Delivery.user_id == user_id)
-            .order_by(Delivery.created_at.desc(), Delivery.id.desc())
-            .limit(limit)
-        )
+    def log_for(user_id: int, channel: str | None = None, limit: int = 200) -> list[Delivery]:
+        """The account's delivery records (of one channel, if given), newest first."""
+        query = select(Delivery).where(Delivery.user_id == user_id)
+        if channel:
+            query = query.where(Delivery.channel == channel)
+        query = query.order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(limit)
         return list(db.session.scalars(query))
 
 

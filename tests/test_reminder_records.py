@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-import reminders
+import reminder_mail
 from models import Delivery, User, db, utcnow
 from reminders import run_reminders
 from tests.conftest import ACCOUNT, SmtpLab
@@ -72,7 +72,7 @@ def test_any_crash_after_claiming_is_recorded_and_backs_off(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr(reminders, "compose_reminder", broken)
+    monkeypatch.setattr(reminder_mail, "compose_reminder", broken)
     now = at("2026-12-09 09:00")
     run_reminders(now)
     [record] = deliveries()
