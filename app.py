@@ -25,6 +25,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 import logos
+import reminder_email
 from exchange.ecb import FEED_URL
 from exchange.refresh import refresh_rates
 from models import User, db, utcnow
@@ -34,6 +35,7 @@ from views import (
     account,
     auth,
     calendar,
+    channels,
     dashboard,
     deliveries,
     formats,
@@ -66,6 +68,7 @@ NAV_ITEMS = [
     ("calendar.month", "Calendar"),
     ("lists.index", "Lists"),
     ("notifications.settings_page", "Notifications"),
+    ("channels.index", "Channels"),
     ("deliveries.index", "Notification log"),
     ("account.index", "Account"),
 ]
@@ -187,6 +190,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(calendar.bp)
     app.register_blueprint(statistics.bp)
     app.register_blueprint(transfer.bp)
+    app.register_blueprint(channels.bp)
     app.before_request(auth.guard)
     if _enabled(app.config["SCHEDULER"]):
         scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
@@ -200,6 +204,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.add_template_filter(logos.initials, "initials")
     app.add_template_filter(formats.money, "money")
     app.add_template_filter(logos.tile_colour, "tile_colour")
+    app.add_template_filter(reminder_email.markdown_text, "markdown_text")
 
     @app.errorhandler(413)
     def too_large(error: Exception) -> tuple[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
@@ -20,6 +21,7 @@ from werkzeug.serving import make_server
 from app import create_app, upgrade_database
 from models import db
 from tests.oauth_server import Clock, OAuthServer, start_oauth_server
+from tests.push_servers import Broker, HttpSink, start_http_sink, start_mosquitto
 from tests.smtp_servers import (
     Credentials,
     MisbehavingServer,
@@ -29,6 +31,45 @@ from tests.smtp_servers import (
     server_context,
     start_smtp_server,
 )
+
+
+@dataclass
+class PushLab:
+    """Starts HTTP sinks (plain, or TLS with a certificate from its own CA) for a test."""
+
+    ca_pem: str
+    tls_context: ssl.SSLContext
+    sinks: list[HttpSink]
+
+    def sink(self, *, tls: bool = False) -> HttpSink:
+        started = start_http_sink(self.tls_context if tls else None)
+        self.sinks.append(started)
+        return started
+
+
+@pytest.fixture(scope="session")
+def push_ca() -> tuple[str, ssl.SSLContext]:
+    """A CA of its own and a server context for 127.0.0.1 signed by it: a self-hosted ntfy."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+    return ca.cert_pem.bytes().decode(), context
+
+
+@pytest.fixture
+def push(push_ca: tuple[str, ssl.SSLContext]) -> Iterator[PushLab]:
+    lab = PushLab(push_ca[0], push_ca[1], [])
+    yield lab
+    for sink in lab.sinks:
+        sink.close()
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[Broker]:
+    broker = start_mosquitto(tmp_path)
+    yield broker
+    broker.close()
+
 
 AUTH = Credentials("mailer", "s3cret-Pa55word")
 OAUTH_CLIENT_ID = "dues-app"

@@ -10,7 +10,8 @@ import time
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator
 
-from flask import current_app
+from flask import current_app, request
+from flask_login import current_user
 
 
 class RateLimiter:
@@ -120,3 +121,10 @@ def server_talks() -> ServerTalks:
 def too_many(what: str, seconds: int) -> str:
     """The message for someone who tried too often."""
     return f"Too many {what} in a short time: wait {seconds} seconds and try again."
+
+
+def too_often(what: str) -> str | None:
+    """Why this account or address must wait before talking to a mail server again."""
+    keys = [("address", request.remote_addr), ("user", current_user.id)]
+    wait = limiter("send").wait_needed(keys)
+    return too_many(what, wait) if wait else None

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from email.message import Message
 
 from flask import current_app, render_template, request
@@ -33,15 +31,14 @@ from mailer import (
     server_certificate,
     trust_description,
 )
-from models import EmailSettings, Subscription, UndecryptableSecret, address_policy, db, utcnow
+from models import EmailSettings, UndecryptableSecret, address_policy, db, utcnow
 from oauth.client import OAuthFailure
 from oauth.tokens import ReconnectNeeded, access_token
-from reminder_email import ReminderItem, compose_reminder
+from reminder_email import compose_reminder, sample_items
 from views.forms import NotificationSettingsForm
 from views.notifications import account_settings, bp, config_from_form, render_page
-from views.ratelimit import TalksBusy, limiter, server_talks, too_many
+from views.ratelimit import TalksBusy, server_talks, too_often
 
-_SAMPLE_ITEMS = [("Streaming service", Decimal("12.99"), 3), ("Cloud storage", Decimal("2.99"), 5)]
 _DETECT_TIMEOUT = 5.0
 
 
@@ -67,13 +64,6 @@ class SendOutcome:
     @property
     def transcript(self) -> str:
         return self.error.transcript.render() if self.error else ""
-
-
-def _too_often(what: str) -> str | None:
-    """Why this account or address must wait before talking to a mail server again."""
-    keys = [("address", request.remote_addr), ("user", current_user.id)]
-    wait = limiter("send").wait_needed(keys)
-    return too_many(what, wait) if wait else None
 
 
 def _refused_certificate(
@@ -135,7 +125,7 @@ def _send_from_form(
     allowed = form.refuse_internal_host(address_policy(current_user))
     if not (valid and complete and allowed):
         return render_page(form, settings, status=422)
-    if refusal := _too_often("messages"):
+    if refusal := too_often("messages"):
         return render_page(form, settings, status=429, notice=refusal)
     try:
         outcome = deliver(
@@ -174,18 +164,7 @@ def test_message(config: SmtpConfig, recipient: str) -> Message:
 
 
 def _sample_reminder(config: SmtpConfig, form: NotificationSettingsForm) -> Message:
-    today = utcnow().date()
-    upcoming = [s for s in Subscription.for_user(current_user.id) if s.active][:5]
-    items = [
-        ReminderItem(
-            s.name, "renewal", s.next_payment, (s.next_payment - today).days, s.price, s.currency
-        )
-        for s in upcoming
-        if s.next_payment >= today
-    ] or [
-        ReminderItem(name, "renewal", today + datetime.timedelta(days=days), days, price, "EUR")
-        for name, price, days in _SAMPLE_ITEMS
-    ]
+    items = sample_items(current_user, utcnow().date())
     return compose_reminder(config, current_user, items, to=[form.test_recipient.data or ""], cc=[])
 
 
@@ -244,7 +223,7 @@ def detect_settings() -> tuple[str, int]:
     if not host or form.host.errors:
         form.host.errors = form.host.errors or ["Enter the SMTP host to detect its settings."]
         return render_page(form, settings, status=422)
-    if refusal := _too_often("probes"):
+    if refusal := too_often("probes"):
         return render_page(form, settings, status=429, notice=refusal)
     try:
         config = config_from_form(form, settings)
