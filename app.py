@@ -68,10 +68,12 @@ NAV_ITEMS = [
     ("calendar.month", "Calendar"),
     ("lists.index", "Lists"),
     ("notifications.settings_page", "Notifications"),
-    ("channels.index", "Channels"),
     ("deliveries.index", "Notification log"),
     ("account.index", "Account"),
 ]
+
+# Pages whose blueprint is not their nav item's, but which belong under it.
+NAV_SECTIONS = {"channels": "notifications"}
 
 
 def _enabled(value: object) -> bool:
@@ -199,7 +201,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
-        return {"nav_items": NAV_ITEMS}
+        return {"nav_items": NAV_ITEMS, "nav_sections": NAV_SECTIONS}
 
     app.add_template_filter(logos.initials, "initials")
     app.add_template_filter(formats.money, "money")

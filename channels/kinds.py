@@ -144,7 +144,7 @@ def _matrix(values: Values) -> str:
     if room[:1] not in ("#", "!", "@"):
         raise FieldProblem("room", "A room starts with # (an alias) or ! (a room id).")
     scheme = "matrixs" if secure else "matrix"
-    return f"{scheme}://{login}@{server}/{_q(room)}?mode=matrix&format=markdown"
+    return f"{scheme}://{login}@{server}/{_q(room)}?format=markdown"
 
 
 def _pushover(values: Values) -> str:

@@ -251,6 +251,8 @@ def _quiet_apprise() -> None:
     logger = logging.getLogger("apprise")
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
+    # urllib3's debug lines name each request's path, where a webhook's secret lives.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
 
 
 def _asset() -> apprise.AppriseAsset:

@@ -169,6 +169,7 @@ SQLITE_ONLY_MODULES = {
     "tests.test_browser_trust",
     "tests.test_pages_look",
     "tests.test_browser_import",
+    "tests.test_browser_channels",
 }
 
 

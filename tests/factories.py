@@ -9,6 +9,7 @@ from typing import Any
 from models import (
     AppSettings,
     Category,
+    Channel,
     Delivery,
     EmailSettings,
     Subscription,
@@ -90,6 +91,30 @@ def make_subscription(user: User, name: str, next_payment: dt.date, **fields: An
     db.session.add(subscription)
     db.session.commit()
     return subscription
+
+
+def make_channel(
+    user: User,
+    kind: str,
+    name: str,
+    *,
+    values: dict[str, str] | None = None,
+    secrets: dict[str, str] | None = None,
+    categories: list[str] = (),  # type: ignore[assignment]
+    **fields: Any,
+) -> Channel:
+    """A push channel of user's, stored as the page stores one."""
+    channel = Channel(user=user, kind=kind, name=name, **fields)
+    channel.store(values or {}, secrets or {})
+    if categories:
+        channel.only_categories = True
+        channel.categories = [
+            Category.named(user.id, category) or Category.add(user.id, category)
+            for category in categories
+        ]
+    db.session.add(channel)
+    db.session.commit()
+    return channel
 
 
 def record_failed_reminder(user: User, subscription_id: int | None, error: str) -> None:

@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from channels import AddressRefused, ChannelError, Notification, Target, deliver
 from mailer import ConnectionFailed, Security, SmtpConfig, compose, send_message
 from models import AppSettings
 from tests.conftest import ACCOUNT
@@ -133,4 +134,68 @@ def test_an_oauth_token_url_on_an_internal_host_is_refused_before_any_connect(
     assert response.status_code == 422
     assert f'Dues may not connect to "{HOST}" for this account' in page
     assert "carrier-grade NAT" in page
+    assert resolver == []
+
+
+REFUSE_INTERNAL = AppSettings(allowed_networks="").address_refusal
+NOTE = Notification("Netflix renews tomorrow", "- **Netflix**", {"items": []})
+
+
+@pytest.mark.parametrize(
+    ("kind", "url"),
+    [
+        ("webhook", f"http://{HOST}/hook"),
+        ("ntfy", f"ntfys://{HOST}/bills"),
+        ("gotify", f"gotify://{HOST}/AbCdEf"),
+        ("apprise", f"mqtt://{HOST}:1883/dues"),
+        ("apprise", f"json://{HOST}/hook"),
+    ],
+)
+def test_every_channel_refuses_an_internal_host_at_connect_time(
+    resolver: list[Any], kind: str, url: str
+) -> None:
+    with pytest.raises(AddressRefused) as caught:
+        deliver(Target(kind, url, address_refusal=REFUSE_INTERNAL, timeout=2), NOTE)
+    assert f'Dues may not connect to "{HOST}"' in caught.value.summary
+    assert "carrier-grade NAT" in caught.value.summary
+    assert resolver == []
+
+
+def test_a_channel_connects_only_to_the_allowed_address_of_a_mixed_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A name with an internal and a public address: only the public one is tried."""
+    tried: list[Any] = []
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "203.0.113.80":  # the address chosen, handed back as it is
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (host, port))]
+        assert host == HOST, f"no other name may be resolved: {host}"
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.8", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("203.0.113.80", port)),
+        ]
+
+    def connect(self: socket.socket, address: Any) -> None:
+        tried.append(address[0])
+        raise ConnectionRefusedError("stubbed: nothing leaves this machine")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    allow_documentation_range = AppSettings(allowed_networks="203.0.113.0/24").address_refusal
+    target = Target("webhook", f"http://{HOST}/hook", address_refusal=allow_documentation_range)
+    with pytest.raises(ChannelError):
+        deliver(target, NOTE)
+    assert tried == ["203.0.113.80"]
+
+
+def test_saving_or_testing_a_webhook_on_an_internal_host_is_a_field_error(
+    bob: FlaskClient, resolver: list[Any]
+) -> None:
+    form = {"name": "Hook", "url": f"http://{HOST}/hook", "method": "POST", "trust": "verify"}
+    for path in ("/settings/channels/new/webhook", "/settings/channels/new/webhook/test"):
+        response = bob.post(path, data=form)
+        assert response.status_code == 422
+        page = html.unescape(response.get_data(as_text=True))
+        assert f'Dues may not connect to "{HOST}"' in page and "carrier-grade NAT" in page
     assert resolver == []

@@ -88,6 +88,8 @@ def test_every_page_looks_right_and_passes_the_accessibility_check(
         ("statistics", "/statistics"),
         ("subscription-delete", f"/subscriptions/{subscription_id}/delete"),
         ("notifications", "/settings/notifications"),
+        ("channels", "/settings/channels"),
+        ("channel-new", "/settings/channels/new/ntfy"),
         ("log", "/log"),
         ("account", "/account"),
     ]:

@@ -78,7 +78,13 @@ def _page(
 @bp.get("")
 def index() -> str:
     """The account's channels, and the kinds a new one can be."""
-    return render_template("channels.html", channels=Channel.for_user(current_user.id), kinds=KINDS)
+    settings = current_user.email_settings
+    return render_template(
+        "channels.html",
+        channels=Channel.for_user(current_user.id),
+        kinds=KINDS,
+        email_on=bool(settings and settings.enabled),
+    )
 
 
 @bp.get("/new/<kind>")
