@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import ssl
 import subprocess
@@ -86,6 +85,9 @@ def start_http_sink(tls_context: ssl.SSLContext | None = None) -> HttpSink:
     return sink
 
 
+MOSQUITTO = "/usr/sbin/mosquitto"
+
+
 @dataclass
 class Broker:
     """A Mosquitto broker on a free loopback port."""
@@ -100,14 +102,11 @@ class Broker:
 
 def start_mosquitto(directory: Path) -> Broker:
     """Mosquitto listening on 127.0.0.1 only, anonymous, as .ci/run installs it."""
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    if not Path(binary).exists():
-        raise RuntimeError("Mosquitto is not installed: run .ci/run, or apt-get install mosquitto")
     port = free_port()
     config = directory / "mosquitto.conf"
     config.write_text(f"listener {port} {LOOPBACK}\nallow_anonymous true\npersistence false\n")
     process = subprocess.Popen(
-        [binary, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [MOSQUITTO, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     broker = Broker(process, port)
 
