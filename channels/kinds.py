@@ -99,31 +99,28 @@ def _telegram(values: Values) -> str:
     return f"tgram://{token}/{_q(values['chat_id'])}?format=markdown"
 
 
-def _webhook_path(field: str, url: str, pattern: str, example: str) -> re.Match[str]:
-    match = re.fullmatch(pattern, url.strip())
-    if match is None:
-        raise FieldProblem(field, f"Paste the whole webhook URL, like {example}")
-    return match
+def _hosted_webhook(pattern: str, example: str, apprise_url: str) -> Callable[[Values], str]:
+    """The builder for a hosted service's webhook URL: the pattern's groups fill apprise_url."""
+
+    def build(values: Values) -> str:
+        match = re.fullmatch(pattern, values["webhook_url"].strip())
+        if match is None:
+            raise FieldProblem("webhook_url", f"Paste the whole webhook URL, like {example}")
+        return apprise_url.format(*match.groups())
+
+    return build
 
 
-def _discord(values: Values) -> str:
-    match = _webhook_path(
-        "webhook_url",
-        values["webhook_url"],
-        r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/(\d+)/([\w-]+)/?",
-        "https://discord.com/api/webhooks/123…/abc…",
-    )
-    return f"discord://{match[1]}/{match[2]}?format=markdown"
-
-
-def _slack(values: Values) -> str:
-    match = _webhook_path(
-        "webhook_url",
-        values["webhook_url"],
-        r"https://hooks\.slack\.com/services/(\w+)/(\w+)/(\w+)/?",
-        "https://hooks.slack.com/services/T…/B…/…",
-    )
-    return f"slack://{match[1]}/{match[2]}/{match[3]}"
+_discord = _hosted_webhook(
+    r"https://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/(\d+)/([\w-]+)/?",
+    "https://discord.com/api/webhooks/123…/abc…",
+    "discord://{}/{}?format=markdown",
+)
+_slack = _hosted_webhook(
+    r"https://hooks\.slack\.com/services/(\w+)/(\w+)/(\w+)/?",
+    "https://hooks.slack.com/services/T…/B…/…",
+    "slack://{}/{}/{}",
+)
 
 
 def _mattermost(values: Values) -> str:
