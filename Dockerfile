@@ -8,7 +8,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv ca-certificates binutils \
  && apt-get clean && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml /src/pyproject.toml
-COPY views/formats.py /src/formats.py
+COPY localization.py /src/formats.py
 COPY docker/slim_locales.py /src/slim_locales.py
 # The dependencies as pyproject.toml lists them (PostgreSQL's driver included).
 RUN python3 -m venv /opt/dues \
@@ -33,7 +33,8 @@ COPY --from=build /opt/dues /opt/dues
 WORKDIR /app
 # The application: everything .dockerignore does not leave out (tests, docs, caches).
 COPY . .
-RUN python3 -m compileall -q /app
+RUN /opt/dues/bin/pybabel -q compile -d /app/translations \
+ RUN python3 -m compileall -q /appRUN python3 -m compileall -q /app python3 -m compileall -q /app
 ENV PATH=/opt/dues/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -9,7 +9,10 @@ THREADS ?= $(or $(DUES_THREADS),8)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,16 +26,27 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.app-installed
 
-run: $(VENV)/.app-installed
+# Each catalog is compiled when it changed: the .mo files are built, never committed.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.app-installed
+	$(BIN)/pybabel -q compile -d translations -l $*
+
+# After changing text: extract it, merge it into each catalog, translate, compile.
+translations: $(VENV)/.app-installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --no-location --sort-output \
+		--omit-header -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel -q compile -d translations
+
+run: $(VENV)/.app-installed $(COMPILED)
 	$(BIN)/flask --app app serve --host $(HOST) --port $(PORT) --threads $(THREADS)
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed $(COMPILED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2
 
-bench: $(VENV)/.test-installed
+bench: $(VENV)/.test-installed $(COMPILED)
 	$(BIN)/python -m bench.run $(ARGS)
 
 clean:

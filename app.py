@@ -17,6 +17,9 @@ import click
 from alembic.migration import MigrationContext
 from flask import Flask, current_app, render_template, request
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import LoginManager
 from flask_migrate import Migrate, upgrade
 from flask_wtf.csrf import CSRFProtect
@@ -24,6 +27,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
+import localization
 import logos
 import reminder_email
 from exchange.ecb import FEED_URL
@@ -38,7 +42,6 @@ from views import (
     channels,
     dashboard,
     deliveries,
-    formats,
     health,
     lists,
     money,
@@ -62,14 +65,14 @@ MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 
 
 NAV_ITEMS = [
-    ("dashboard.index", "Dashboard"),
-    ("subscriptions.index", "Subscriptions"),
-    ("statistics.index", "Statistics"),
-    ("calendar.month", "Calendar"),
-    ("lists.index", "Lists"),
-    ("notifications.settings_page", "Notifications"),
-    ("deliveries.index", "Notification log"),
-    ("account.index", "Account"),
+    ("dashboard.index", _l("Dashboard")),
+    ("subscriptions.index", _l("Subscriptions")),
+    ("statistics.index", _l("Statistics")),
+    ("calendar.month", _l("Calendar")),
+    ("lists.index", _l("Lists")),
+    ("notifications.settings_page", _l("Notifications")),
+    ("deliveries.index", _l("Notification log")),
+    ("account.index", _l("Account")),
 ]
 
 # Pages whose blueprint is not their nav item's, but which belong under it.
@@ -203,8 +206,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     def navigation() -> dict[str, Any]:
         return {"nav_items": NAV_ITEMS, "nav_sections": NAV_SECTIONS}
 
+    localization.init_app(app)
     app.add_template_filter(logos.initials, "initials")
-    app.add_template_filter(formats.money, "money")
     app.add_template_filter(logos.tile_colour, "tile_colour")
     app.add_template_filter(reminder_email.markdown_text, "markdown_text")
 
@@ -270,7 +273,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
     signal.signal(signal.SIGTERM, stop)
     if scheduler is not None:
         scheduler.start_once()
-    click.echo(f"Dues is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    click.echo(_("Dues is running on %(url)s (Ctrl+C to stop)", url=f"http://{host}:{port}/"))
     serve(app, host=host, port=port, threads=threads)
 
 
@@ -286,19 +289,20 @@ def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
             now = datetime.datetime.fromisoformat(now_text)
         except ValueError as exc:
             raise click.BadParameter(
-                f"{now_text!r} is not an ISO timestamp", param_hint="--now"
+                _("%(value)s is not an ISO timestamp", value=repr(now_text)), param_hint="--now"
             ) from exc
         if now.tzinfo is None:
             now = now.replace(tzinfo=datetime.UTC)
     summary = run_reminders(now, dry_run=dry_run, echo=click.echo)
-    click.echo(("dry run: " if dry_run else "") + summary.line())
+    click.echo(_("dry run: %(line)s", line=summary.line()) if dry_run else summary.line())
 
 
 @click.command("fetch-rates")
 @with_appcontext
 def fetch_rates_command() -> None:
     """Set the accounts' exchange rates from the ECB's feed now (the app does it daily)."""
-    click.echo(f"{refresh_rates()} exchange rates set")
+    set_rates = refresh_rates()
+    click.echo(ngettext("%(num)d exchange rate set", "%(num)d exchange rates set", set_rates))
 
 
 @click.command("backup")
@@ -308,7 +312,7 @@ def backup_command(path: str) -> None:
     """Copy the SQLite database to PATH, consistently, while Dues runs."""
     url = make_url(str(current_app.config["DATABASE_URL"]))
     if not url.drivername.startswith("sqlite") or not url.database:
-        raise click.ClickException("This database is not SQLite: back it up with pg_dump.")
+        raise click.ClickException(_("This database is not SQLite: back it up with pg_dump."))
     # SQLite's online backup API: a consistent copy even while the app writes,
     # which a file copy of a WAL database is not.
     source = sqlite3.connect(f"file:{url.database}?mode=ro", uri=True)
@@ -319,4 +323,4 @@ def backup_command(path: str) -> None:
         target.close()
         source.close()
     os.chmod(path, 0o600)
-    click.echo(f"Backed up {url.database} to {path}")
+    click.echo(_("Backed up %(database)s to %(path)s", database=url.database, path=path))

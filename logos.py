@@ -17,6 +17,8 @@ import xml.etree.ElementTree as ElementTree
 
 from PIL import Image, UnidentifiedImageError
 
+from translations import _
+
 SIZE = 128
 MAX_UPLOAD = 512 * 1024
 MAX_PIXELS = 40_000_000  # a decompression bomb is refused, not decoded
@@ -46,22 +48,24 @@ def _local_name(tag: str) -> str:
 
 def _sanitised_svg(data: bytes) -> bytes:
     if b"<!ENTITY" in data or b"<!DOCTYPE" in data.upper():
-        raise LogoRefused("SVG files with a DOCTYPE or entities are not accepted.")
+        raise LogoRefused(_("SVG files with a DOCTYPE or entities are not accepted."))
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
-        raise LogoRefused("That SVG file cannot be read.") from exc
+        raise LogoRefused(_("That SVG file cannot be read.")) from exc
     if _local_name(root.tag) != "svg":
-        raise LogoRefused("That is not an SVG image.")
+        raise LogoRefused(_("That is not an SVG image."))
     for element in root.iter():
         if not isinstance(element.tag, str) or _local_name(element.tag) not in _DRAWING:
-            raise LogoRefused("The SVG holds something other than drawing (a script, say).")
+            raise LogoRefused(_("The SVG holds something other than drawing (a script, say)."))
         for name, value in element.attrib.items():
             local = name.split("}")[-1].lower()
             if local not in _ATTRIBUTES:
-                raise LogoRefused(f'The SVG has an attribute Dues does not keep: "{local}".')
+                raise LogoRefused(
+                    _("The SVG has an attribute Dues does not keep: “%(name)s”.", name=local)
+                )
             if "url(" in value and not _URL_REFERENCE.match(value.strip()):
-                raise LogoRefused("The SVG refers to something outside itself.")
+                raise LogoRefused(_("The SVG refers to something outside itself."))
     ElementTree.register_namespace("", _SVG[1:-1])
     return ElementTree.tostring(root)
 
@@ -71,14 +75,14 @@ def _small_png(data: bytes) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("PNG", "JPEG", "WEBP", "GIF"):
-                raise LogoRefused("Use a PNG, JPEG, WebP, GIF or SVG image.")
+                raise LogoRefused(_("Use a PNG, JPEG, WebP, GIF or SVG image."))
             image.thumbnail((SIZE, SIZE))
             square = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
             converted = image.convert("RGBA")
             square.paste(converted, ((SIZE - converted.width) // 2, (SIZE - converted.height) // 2))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
         raise LogoRefused(
-            "That file is not a PNG, JPEG, WebP, GIF or SVG image Dues can read."
+            _("That file is not a PNG, JPEG, WebP, GIF or SVG image Dues can read.")
         ) from exc
     out = io.BytesIO()
     square.save(out, format="PNG", optimize=True)
@@ -88,7 +92,7 @@ def _small_png(data: bytes) -> bytes:
 def prepared(data: bytes) -> tuple[bytes, str]:
     """The logo to store and its content type; LogoRefused for anything else."""
     if len(data) > MAX_UPLOAD:
-        raise LogoRefused(f"Use an image of at most {MAX_UPLOAD // 1024} kB.")
+        raise LogoRefused(_("Use an image of at most %(size)d kB.", size=MAX_UPLOAD // 1024))
     if data.lstrip()[:5] in (b"<?xml", b"<svg ") or data.lstrip().startswith(b"<svg"):
         return _sanitised_svg(data), "image/svg+xml"
     return _small_png(data), "image/png"

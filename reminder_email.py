@@ -15,8 +15,10 @@ from email.message import Message
 from flask import current_app, render_template
 
 from channels import Notification
+from localization import day, money, relative_days
 from mailer import SmtpConfig, compose
 from models import Subscription, User
+from translations import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -32,15 +34,13 @@ class ReminderItem:
 
     @property
     def amount(self) -> str:
-        """The price with its currency."""
-        return f"{self.price} {self.currency}"
+        """The price with its currency, as the current language writes it: €12.99, 12,99 €."""
+        return money(self.price, self.currency)
 
     @property
     def when(self) -> str:
-        """How far off the date is, in words."""
-        if self.days_left == 0:
-            return "today"
-        return "tomorrow" if self.days_left == 1 else f"in {self.days_left} days"
+        """How far off the date is, in words: tomorrow, in 3 days, 3 天后."""
+        return relative_days(self.days_left)
 
 
 _SAMPLE_ITEMS = (("Streaming service", Decimal("12.99"), 3), ("Cloud storage", Decimal("2.99"), 5))
@@ -73,10 +73,21 @@ def headline(items: Sequence[ReminderItem]) -> str:
     """The reminder in one line: the email's subject and the notification's title."""
     first = items[0]
     if len(items) > 1:
-        return f"{len(items)} payments coming up — first: {first.name} {first.when}"
+        return ngettext(
+            "%(num)d payment coming up — first: %(name)s %(when)s",
+            "%(num)d payments coming up — first: %(name)s %(when)s",
+            len(items),
+            name=first.name,
+            when=first.when,
+        )
     if first.kind == "cancellation":
-        return f"Cancel {first.name} by {first.date.isoformat()} ({first.when})"
-    return f"{first.name} renews {first.when}"
+        return _(
+            "Cancel %(name)s by %(date)s (%(when)s)",
+            name=first.name,
+            date=day(first.date),
+            when=first.when,
+        )
+    return _("%(name)s renews %(when)s", name=first.name, when=first.when)
 
 
 def compose_notification(user: User, items: Sequence[ReminderItem]) -> Notification:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from models import Delivery, ReminderKey, db
 from reminder_email import ReminderItem
+from translations import _, ngettext
 
 FIRST_RETRY = datetime.timedelta(minutes=5)
 LONGEST_RETRY = datetime.timedelta(hours=6)
@@ -37,15 +38,22 @@ class RunSummary:
 
     def line(self) -> str:
         """The run in one line, for logs and the command's output."""
-        unplanned = (
-            f", {self.accounts_unplanned} account(s) could not be planned"
-            if self.accounts_unplanned
-            else ""
+        line = _(
+            "due %(due)d, sent %(sent)d, failed %(failed)d (%(retrying)d to retry), "
+            "skipped %(skipped)d",
+            due=self.due,
+            sent=self.sent,
+            failed=self.failed,
+            retrying=self.retrying,
+            skipped=self.skipped,
         )
-        return (
-            f"due {self.due}, sent {self.sent}, failed {self.failed} "
-            f"({self.retrying} to retry), skipped {self.skipped}{unplanned}"
-        )
+        if self.accounts_unplanned:
+            line += ", " + ngettext(
+                "%(num)d account could not be planned",
+                "%(num)d accounts could not be planned",
+                self.accounts_unplanned,
+            )
+        return line
 
 
 def retry_at(

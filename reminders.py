@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from localization import force_locale
 from models import (
     EMAIL_CHANNEL,
     Channel,
@@ -26,6 +27,7 @@ from reminder_email import ReminderItem
 from reminder_mail import send_emails
 from reminder_outcomes import DueReminder, RunSummary, release_after_crash
 from reminder_push import send_notifications
+from translations import _
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +177,15 @@ def run_reminders(
                         if reminder.key.channel == EMAIL_CHANNEL
                         else (reminder.channel_name)
                     )
-                    echo(f"would remind {who}: {item.name} {item.kind} {item.when}")
+                    echo(
+                        _(
+                            "would remind %(who)s: %(name)s %(kind)s %(when)s",
+                            who=who,
+                            name=item.name,
+                            kind=item.kind,
+                            when=item.when,
+                        )
+                    )
         db.session.rollback()
         return summary
     db.session.commit()
@@ -187,5 +197,7 @@ def run_reminders(
         claimed = Delivery.claim([r.key for r in reminders], now, LEASE)
         summary.skipped += len(reminders) - len(claimed)
         if claimed:
-            _remind_account(user, reminders, claimed, now, summary)
+            # Each account's emails and notifications are written in its own language.
+            with force_locale(user.locale):
+                _remind_account(user, reminders, claimed, now, summary)
     return summary

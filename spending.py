@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from models import ExchangeRate, Subscription, shift_month, total_in
-
-NO_CATEGORY = "No category"
-ME = "Me"
+from translations import _
 
 
 @dataclass(frozen=True)
@@ -90,14 +88,14 @@ def spending(
     active = [s for s in subscriptions if s.active]
 
     def category(s: Subscription) -> str:
-        return s.category.name if s.category else NO_CATEGORY
+        return s.category.name if s.category else _("No category")
 
     def summed(pairs: Iterable[tuple[str, Decimal, str]]) -> list[tuple[str, Decimal]]:
         return _summed(pairs, main, rates, today, result)
 
     result.by_category = summed((category(s), s.monthly_cost, s.currency) for s in active)
     result.by_payer = summed(
-        (s.payer.name if s.payer else ME, s.monthly_cost, s.currency) for s in active
+        (s.payer.name if s.payer else _("Me"), s.monthly_cost, s.currency) for s in active
     )
     result.dearest = summed((s.name, s.monthly_cost, s.currency) for s in active)[:5]
 

@@ -37,7 +37,7 @@ def _permitted_addresses(host: str, port: int, policy: Policy) -> list[str]:
         reason = next((reason for reason in reasons if reason), f"{host} has no address")
         refusals = _refusals.get()
         if refusals is not None:
-            refusals.append(f'"{host}": {reason}')
+            refusals.append(f"“{host}”: {reason}")
         raise AddressNotAllowed(reason)
     return permitted
 

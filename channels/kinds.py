@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from translations import N_, _
+
 Values = Mapping[str, str]
 
 
@@ -65,11 +67,13 @@ def _server(values: Values, field: str) -> tuple[bool, str]:
     url = values.get(field, "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FieldProblem(field, "Enter the server's address, starting with https:// or http://.")
+        raise FieldProblem(
+            field, _("Enter the server's address, starting with https:// or http://.")
+        )
     try:
         port = parts.port
     except ValueError as exc:
-        raise FieldProblem(field, "The port in this address is not a number.") from exc
+        raise FieldProblem(field, _("The port in this address is not a number.")) from exc
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = f"{host}:{port}" if port else host
     return parts.scheme == "https", netloc + parts.path.rstrip("/")
@@ -95,7 +99,9 @@ def _gotify(values: Values) -> str:
 def _telegram(values: Values) -> str:
     token = values["bot_token"].strip()
     if not re.fullmatch(r"\d+:[\w-]+", token):
-        raise FieldProblem("bot_token", "A bot token looks like 123456789:AAE…, as BotFather gave.")
+        raise FieldProblem(
+            "bot_token", _("A bot token looks like 123456789:AAE…, as BotFather gave.")
+        )
     return f"tgram://{token}/{_q(values['chat_id'])}?format=markdown"
 
 
@@ -105,7 +111,9 @@ def _hosted_webhook(pattern: str, example: str, apprise_url: str) -> Callable[[V
     def build(values: Values) -> str:
         match = re.fullmatch(pattern, values["webhook_url"].strip())
         if match is None:
-            raise FieldProblem("webhook_url", f"Paste the whole webhook URL, like {example}")
+            raise FieldProblem(
+                "webhook_url", _("Paste the whole webhook URL, like %(example)s", example=example)
+            )
         return apprise_url.format(*match.groups())
 
     return build
@@ -125,10 +133,13 @@ _slack = _hosted_webhook(
 
 def _mattermost(values: Values) -> str:
     secure, server = _server(values, "webhook_url")
-    host, _, path = server.partition("/")
-    prefix, _, key = path.rpartition("hooks/")
+    host, _slash, path = server.partition("/")
+    prefix, _hooks, key = path.rpartition("hooks/")
     if not key or "/" in key:
-        raise FieldProblem("webhook_url", "Paste the whole webhook URL, like https://chat…/hooks/…")
+        raise FieldProblem(
+            "webhook_url",
+            _("Paste the whole webhook URL, like %(example)s", example="https://chat…/hooks/…"),
+        )
     location = f"{host}/{prefix.rstrip('/')}" if prefix.strip("/") else host
     return f"mmost{'s' if secure else ''}://{location}/{_q(key)}"
 
@@ -139,7 +150,7 @@ def _matrix(values: Values) -> str:
     login = f"{_q(user)}:{_q(values['token'])}" if user else _q(values["token"])
     room = values["room"].strip()
     if room[:1] not in ("#", "!", "@"):
-        raise FieldProblem("room", "A room starts with # (an alias) or ! (a room id).")
+        raise FieldProblem("room", _("A room starts with # (an alias) or ! (a room id)."))
     scheme = "matrixs" if secure else "matrix"
     return f"{scheme}://{login}@{server}/{_q(room)}?format=markdown"
 
@@ -157,13 +168,13 @@ def _apprise(values: Values) -> str:
     url = values["url"].strip()
     if "://" not in url:
         raise FieldProblem(
-            "url", "An Apprise URL starts with its service, like mqtt:// or ntfy://."
+            "url", _("An Apprise URL starts with its service, like mqtt:// or ntfy://.")
         )
     return url
 
 
 SERVER = Field(
-    "server", "Server address", widget="url", hint="For example https://ntfy.example.org"
+    "server", N_("Server address"), widget="url", hint=N_("For example https://ntfy.example.org")
 )
 KINDS: dict[str, Kind] = {
     kind.key: kind
@@ -173,13 +184,13 @@ KINDS: dict[str, Kind] = {
             "ntfy",
             (
                 SERVER,
-                Field("topic", "Topic"),
+                Field("topic", N_("Topic")),
                 Field(
                     "token",
-                    "Access token",
+                    N_("Access token"),
                     secret=True,
                     required=False,
-                    hint="Only for a protected topic: tk_…",
+                    hint=N_("Only for a protected topic: tk_…"),
                 ),
             ),
             _ntfy,
@@ -189,7 +200,7 @@ KINDS: dict[str, Kind] = {
         Kind(
             "gotify",
             "Gotify",
-            (SERVER, Field("token", "App token", secret=True)),
+            (SERVER, Field("token", N_("App token"), secret=True)),
             _gotify,
             server_field="server",
             self_hosted=True,
@@ -198,15 +209,17 @@ KINDS: dict[str, Kind] = {
             "telegram",
             "Telegram",
             (
-                Field("bot_token", "Bot token", secret=True),
-                Field("chat_id", "Chat id", hint="Your user id, or a group's id such as -100…"),
+                Field("bot_token", N_("Bot token"), secret=True),
+                Field(
+                    "chat_id", N_("Chat id"), hint=N_("Your user id, or a group's id such as -100…")
+                ),
             ),
             _telegram,
         ),
         Kind(
             "discord",
             "Discord",
-            (Field("webhook_url", "Webhook URL", secret=True, widget="url"),),
+            (Field("webhook_url", N_("Webhook URL"), secret=True, widget="url"),),
             _discord,
         ),
         Kind(
@@ -216,12 +229,12 @@ KINDS: dict[str, Kind] = {
                 SERVER,
                 Field(
                     "user",
-                    "User",
+                    N_("User"),
                     required=False,
-                    hint="Only to log in with a password; leave empty with an access token.",
+                    hint=N_("Only to log in with a password; leave empty with an access token."),
                 ),
-                Field("token", "Access token or password", secret=True),
-                Field("room", "Room", hint="#room:example.org or !id:example.org"),
+                Field("token", N_("Access token or password"), secret=True),
+                Field("room", N_("Room"), hint=N_("#room:example.org or !id:example.org")),
             ),
             _matrix,
             server_field="server",
@@ -231,42 +244,44 @@ KINDS: dict[str, Kind] = {
             "pushover",
             "Pushover",
             (
-                Field("user_key", "User key", secret=True),
-                Field("app_token", "Application token", secret=True),
+                Field("user_key", N_("User key"), secret=True),
+                Field("app_token", N_("Application token"), secret=True),
             ),
             _pushover,
         ),
         Kind(
             "mattermost",
             "Mattermost",
-            (Field("webhook_url", "Incoming webhook URL", secret=True, widget="url"),),
+            (Field("webhook_url", N_("Incoming webhook URL"), secret=True, widget="url"),),
             _mattermost,
             self_hosted=True,
         ),
         Kind(
             "slack",
             "Slack",
-            (Field("webhook_url", "Incoming webhook URL", secret=True, widget="url"),),
+            (Field("webhook_url", N_("Incoming webhook URL"), secret=True, widget="url"),),
             _slack,
         ),
         Kind(
             "webhook",
-            "Webhook (JSON)",
+            N_("Webhook (JSON)"),
             (
                 Field(
                     "url",
-                    "URL",
+                    N_("URL"),
                     secret=True,
                     widget="url",
-                    hint="Kept secret: many webhook addresses are their own password.",
+                    hint=N_("Kept secret: many webhook addresses are their own password."),
                 ),
-                Field("method", "Method", widget="select", choices=("POST", "PUT"), default="POST"),
+                Field(
+                    "method", N_("Method"), widget="select", choices=("POST", "PUT"), default="POST"
+                ),
                 Field(
                     "body",
-                    "JSON body",
+                    N_("JSON body"),
                     widget="json",
                     required=False,
-                    hint="Leave empty for the standard body.",
+                    hint=N_("Leave empty for the standard body."),
                 ),
             ),
             _webhook,
@@ -274,13 +289,13 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "apprise",
-            "Other (Apprise URL)",
+            N_("Other (Apprise URL)"),
             (
                 Field(
                     "url",
-                    "Apprise URL",
+                    N_("Apprise URL"),
                     secret=True,
-                    hint="Any of Apprise's services, e.g. mqtt://broker:1883/topic",
+                    hint=N_("Any of Apprise's services, e.g. mqtt://broker:1883/topic"),
                 ),
             ),
             _apprise,

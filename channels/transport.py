@@ -32,6 +32,7 @@ from channels.errors import (
 )
 from channels.guard import Policy, guarded
 from channels.webhook import render_body
+from translations import _
 
 HIDDEN = "••••"
 
@@ -54,8 +55,8 @@ class Target:
     def trust(self) -> str:
         """Which certificates are accepted, in words."""
         if not self.verify_certificate:
-            return "none checked (Ignore SSL verification)"
-        return "your CA" if self.ca_certificates else "the system's trusted CAs"
+            return _("none checked (Ignore SSL verification)")
+        return _("your CA") if self.ca_certificates else _("the system's trusted CAs")
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,8 @@ def plugin_for(url: str) -> apprise.plugins.NotifyBase:
     if plugin is None:
         scheme = url.partition("://")[0]
         raise NotUsable(
-            f'Apprise cannot send to this URL ("{scheme}://…").',
-            hint="Check the service name and the parts Apprise's wiki lists for it.",
+            _("Apprise cannot send to this URL (“%(scheme)s://…”).", scheme=scheme),
+            hint=_("Check the service name and the parts Apprise's wiki lists for it."),
         )
     return plugin
 
@@ -200,33 +201,35 @@ def _classified(detail: str) -> ChannelError:
     """The kind of failure the raw detail shows."""
     if _CERTIFICATE.search(detail):
         return CertificateRefused(
-            "The server's certificate is not trusted.",
-            hint="Paste your CA's certificate (PEM) under Certificates, or choose Ignore SSL "
-            "verification if you accept any certificate on this network.",
+            _("The server's certificate is not trusted."),
+            hint=_(
+                "Paste your CA's certificate (PEM) under Security, or choose “Ignore SSL "
+                "verification” if you accept any certificate on this network."
+            ),
             detail=detail,
         )
     status = _STATUS.search(detail)
     if status and status[1] in ("401", "403"):
         return Refused(
-            f"The service refused the credentials (HTTP {status[1]}).",
-            hint="Check the token or key: copy it again from the service.",
+            _("The service refused the credentials (HTTP %(status)s).", status=status[1]),
+            hint=_("Check the token or key: copy it again from the service."),
             detail=detail,
         )
     if status and status[1].startswith("4") and status[1] != "429":
         return Refused(
-            f"The service refused the notification (HTTP {status[1]}).",
-            hint="Check the address, topic, room or chat id.",
+            _("The service refused the notification (HTTP %(status)s).", status=status[1]),
+            hint=_("Check the address, topic, room or chat id."),
             detail=detail,
         )
     if status:
         return Unreachable(
-            f"The service failed on its side (HTTP {status[1]}).",
-            hint="This is usually temporary: reminders are retried.",
+            _("The service failed on its side (HTTP %(status)s).", status=status[1]),
+            hint=_("This is usually temporary: reminders are retried."),
             detail=detail,
         )
     return Unreachable(
-        "The service could not be reached.",
-        hint="Check the server's address and port, and that it is up and reachable from Dues.",
+        _("The service could not be reached."),
+        hint=_("Check the server's address and port, and that it is up and reachable from Dues."),
         detail=detail,
     )
 
@@ -236,8 +239,8 @@ def _explained(error: ChannelError, refusals: list[str], target: Target) -> Chan
     if not refusals:
         return error
     return AddressRefused(
-        f"Dues may not connect to {redact(refusals[0], target.secrets)}",
-        hint="Use a public address, or ask the administrator to allow the network.",
+        _("Dues may not connect to %(where)s", where=redact(refusals[0], target.secrets)),
+        hint=_("Use a public address, or ask the administrator to allow the network."),
         detail=error.detail,
     )
 

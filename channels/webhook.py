@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from translations import _
+
 STANDARD_BODY = '{"title": "{{ title }}", "message": "{{ body }}", "items": "{{ items }}"}'
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 FIELDS = ("title", "body", "url", "count", "items")
@@ -22,13 +24,21 @@ def check_template(template: str) -> None:
     try:
         document = json.loads(template or STANDARD_BODY)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"This is not JSON: {exc.msg} (line {exc.lineno}).") from exc
+        raise ValueError(
+            _("This is not JSON: %(problem)s (line %(line)d).", problem=exc.msg, line=exc.lineno)
+        ) from exc
     unknown = sorted(set(PLACEHOLDER.findall(template)) - set(FIELDS))
     if unknown:
         names = ", ".join(f"{{{{ {name} }}}}" for name in FIELDS)
-        raise ValueError(f"Unknown field {{{{ {unknown[0]} }}}}: the fields are {names}.")
+        raise ValueError(
+            _(
+                "Unknown field %(field)s: the fields are %(fields)s.",
+                field=f"{{{{ {unknown[0]} }}}}",
+                fields=names,
+            )
+        )
     if not isinstance(document, dict | list):
-        raise ValueError("The body must be a JSON object or list.")
+        raise ValueError(_("The body must be a JSON object or list."))
 
 
 def render_body(template: str, fields: Mapping[str, Any]) -> Any:

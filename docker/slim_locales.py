@@ -1,7 +1,7 @@
 """Keep only the Babel locale data of the formats Dues offers (a sixth of Babel's size).
 
 Run in the image's build stage: python3 slim_locales.py /opt/dues. The offered
-locales are read from views/formats.py's LOCALES, so adding one there keeps its
+locales are read from localization.py's LOCALES, so adding one there keeps its
 data here; their parent locales (en_001 for en_GB, root for all) are kept too.
 """
 
@@ -18,7 +18,7 @@ def offered(formats: Path) -> set[str]:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "LOCALES":
             assert isinstance(node.value, ast.Dict)
             return {ast.literal_eval(key) for key in node.value.keys if key is not None}
-    raise SystemExit("LOCALES not found in formats.py")
+    raise SystemExit("LOCALES not found in localization.py")
 
 
 def main(venv: Path, formats: Path) -> None:

@@ -26,6 +26,7 @@ from models import (
     db,
     utcnow,
 )
+from translations import _, ngettext
 
 Entry = TypeVar("Entry", bound=ListEntry)
 
@@ -41,6 +42,10 @@ class ImportResult:
     def count(self, what: str, number: int = 1) -> None:
         """Count number more of what."""
         self.created[what] = self.created.get(what, 0) + number
+
+    def made(self) -> list[str]:
+        """What was created, in words: "5 subscriptions", "17 categories"."""
+        return [_counted(what, number) for what, number in self.created.items() if number]
 
     @property
     def changes_anything(self) -> bool:
@@ -61,6 +66,39 @@ def _entries(kind: type[Entry], user_id: int, names: list[str], result: ImportRe
     return ids
 
 
+def _counted(what: str, number: int) -> str:
+    """number of what, with the plural the current language gives it."""
+    phrases = {
+        "categories": lambda: ngettext("%(num)d category", "%(num)d categories", number),
+        "payment methods": lambda: ngettext(
+            "%(num)d payment method", "%(num)d payment methods", number
+        ),
+        "household members": lambda: ngettext(
+            "%(num)d household member", "%(num)d household members", number
+        ),
+        "subscriptions": lambda: ngettext("%(num)d subscription", "%(num)d subscriptions", number),
+        "exchange rates": lambda: ngettext(
+            "%(num)d exchange rate", "%(num)d exchange rates", number
+        ),
+        "notification log entries": lambda: ngettext(
+            "%(num)d notification log entry", "%(num)d notification log entries", number
+        ),
+    }
+    return phrases[what]()
+
+
+def _setting_name(name: str) -> str:
+    """What the page calls an account setting an import changes."""
+    names = {
+        "currency": lambda: _("the main currency"),
+        "timezone": lambda: _("the time zone"),
+        "locale": lambda: _("the language"),
+        "monthly_budget": lambda: _("the monthly budget"),
+        "ecb_rates": lambda: _("the ECB's exchange rates"),
+    }
+    return names[name]() if name in names else name.replace("_", " ")
+
+
 def _household(plan: ImportPlan, user_id: int, result: ImportResult) -> dict[str, int]:
     members = {member.name: member for member in HouseholdMember.for_user(user_id)}
     for planned in plan.household:
@@ -72,7 +110,7 @@ def _household(plan: ImportPlan, user_id: int, result: ImportResult) -> dict[str
             result.count("household members")
         elif planned.email and not member.email:
             member.email = planned.email
-            result.changed_settings.append(f"the email of {planned.name}")
+            result.changed_settings.append(_("the email of %(name)s", name=planned.name))
     db.session.flush()
     return {name: member.id for name, member in members.items()}
 
@@ -132,7 +170,7 @@ def _settings(plan: ImportPlan, user: User, result: ImportResult) -> None:
     for name, value in plan.account.items():
         if getattr(user, name) != value:
             setattr(user, name, value)
-            result.changed_settings.append(name.replace("_", " "))
+            result.changed_settings.append(_setting_name(name))
     settings: EmailSettings = user.email_settings
     if plan.email is not None:
         before = {name: getattr(settings, name) for name in plan.email}
@@ -148,7 +186,7 @@ def _settings(plan: ImportPlan, user: User, result: ImportResult) -> None:
             settings.store_client_secret(client_secret)
             changed = True
         if changed:
-            result.changed_settings.append("email settings")
+            result.changed_settings.append(_("the email settings"))
     stored_rates = ExchangeRate.for_user(user.id)
     for currency, rate in plan.rates.items():
         stored = stored_rates.get(currency)

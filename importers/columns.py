@@ -11,6 +11,7 @@ from sqlalchemy import Column, String, Table
 from sqlalchemy.orm import DeclarativeBase
 
 from importers.errors import ImportRefused
+from translations import _
 
 
 def columns(model: type[DeclarativeBase], leave_out: Collection[str]) -> list[Column[Any]]:
@@ -36,7 +37,10 @@ def row_to_json(row: object, carried: list[Column[Any]]) -> dict[str, Any]:
 
 def _refused(where: str, key: str, expected: str) -> ImportRefused:
     return ImportRefused(
-        f'The document is not a Dues export Dues can read: {where} "{key}" should be {expected}.'
+        _(
+            "The document is not a Dues export Dues can read: %(problem)s.",
+            problem=f'{where} "{key}" should be {expected}',
+        )
     )
 
 
@@ -82,6 +86,9 @@ def row_from_json(record: Any, carried: list[Column[Any]], where: str) -> dict[s
     """The carried columns' values from a JSON object; missing keys take no value."""
     if not isinstance(record, Mapping):
         raise ImportRefused(
-            f"The document is not a Dues export Dues can read: {where} is not an object."
+            _(
+                "The document is not a Dues export Dues can read: %(problem)s.",
+                problem=f"{where} is not an object",
+            )
         )
     return {c.key: from_json(c, record[c.key], where) for c in carried if c.key in record}

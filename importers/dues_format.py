@@ -19,6 +19,7 @@ from importers.columns import columns, row_from_json, row_to_json, to_json
 from importers.errors import ImportRefused
 from importers.plan import ImportPlan, PlannedMember, PlannedRate, PlannedSubscription
 from importers.sealed import seal, unseal
+from localization import LOCALES, per_cycle
 from models import (
     Category,
     CycleUnit,
@@ -32,7 +33,7 @@ from models import (
     User,
     db,
 )
-from views.formats import LOCALES
+from translations import _
 
 FORMAT = "dues"
 VERSION = 1
@@ -117,7 +118,9 @@ def export_document(
 
 
 def _refused(what: str) -> ImportRefused:
-    return ImportRefused(f"The document is not a Dues export Dues can read: {what}.")
+    return ImportRefused(
+        _("The document is not a Dues export Dues can read: %(problem)s.", problem=what)
+    )
 
 
 def _list(document: dict[str, Any], key: str) -> list[Any]:
@@ -144,7 +147,7 @@ def _account(record: Any) -> dict[str, Any]:
     try:
         zoneinfo.ZoneInfo(account.get("timezone", "UTC"))
     except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
-        raise _refused("the time zone is unknown") from exc
+        raise _refused(_("the time zone is unknown")) from exc
     return account
 
 
@@ -154,12 +157,12 @@ def _logo(record: Any) -> tuple[bytes, str] | None:
     try:
         data = base64.b64decode(record["base64"], validate=True)
     except (KeyError, TypeError, ValueError, binascii.Error) as exc:
-        raise _refused("a logo is damaged") from exc
+        raise _refused(_("a logo is damaged")) from exc
     # Prepared again, as any upload is: a document can be edited by hand.
     try:
         return logos.prepared(data)
     except logos.LogoRefused as exc:
-        raise ImportRefused(f"A logo in the export is refused: {exc}") from exc
+        raise ImportRefused(_("A logo in the export is refused: %(reason)s", reason=exc)) from exc
 
 
 def _subscription_plan(record: Any, number: int) -> PlannedSubscription:
@@ -187,7 +190,10 @@ def _subscription_plan(record: Any, number: int) -> PlannedSubscription:
         **references,
         logo=_logo(record.get("logo")),
         price_changes=[(change["price"], change["until"]) for change in history],
-        cycle_label=f"Every {values.get('cycle_every', 1)} {values.get('cycle_unit', 'month')}(s)",
+        cycle_label=_(
+            "every %(cycle)s",
+            cycle=per_cycle(values.get("cycle_every", 1), values.get("cycle_unit", "month")),
+        ),
     )
 
 
@@ -195,8 +201,11 @@ def plan_from_dues(document: dict[str, Any], passphrase: str) -> ImportPlan:
     """What restoring the export brings; its secrets only with the right passphrase."""
     if document.get("version") != VERSION:
         raise ImportRefused(
-            f"This Dues export is version {document.get('version')!r};"
-            f" this Dues reads version {VERSION}."
+            _(
+                "This Dues export is version %(version)s; this Dues reads version %(ours)s.",
+                version=repr(document.get("version")),
+                ours=VERSION,
+            )
         )
     plan = ImportPlan(source="Dues export")
     plan.account = _account(document.get("account", {}))

@@ -11,6 +11,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from importers.errors import ImportRefused
+from translations import _
 
 # scrypt's cost: about a tenth of a second and 32 MB here, per try at a passphrase.
 _N, _R, _P = 2**15, 8, 1
@@ -49,12 +50,14 @@ def unseal(sealed: Any, passphrase: str) -> dict[str, str]:
         salt = base64.b64decode(sealed["salt"], validate=True)
         token = str(sealed["ciphertext"]).encode()
     except (KeyError, TypeError, ValueError) as exc:
-        raise ImportRefused("The export's sealed secrets are damaged.") from exc
+        raise ImportRefused(_("The export's sealed secrets are damaged.")) from exc
     try:
         plain = _fernet(passphrase, salt, n, r, p).decrypt(token)
     except InvalidToken as exc:
-        raise WrongPassphrase("That passphrase does not open the secrets in this export.") from exc
+        raise WrongPassphrase(
+            _("That passphrase does not open the secrets in this export.")
+        ) from exc
     secrets = json.loads(plain)
     if not isinstance(secrets, dict) or not all(isinstance(v, str) for v in secrets.values()):
-        raise ImportRefused("The export's sealed secrets are damaged.")
+        raise ImportRefused(_("The export's sealed secrets are damaged."))
     return {str(key): value for key, value in secrets.items()}

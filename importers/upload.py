@@ -17,6 +17,7 @@ from typing import Any
 
 import logos
 from importers.errors import ImportRefused
+from translations import N_, _
 
 MAX_UPLOAD = 32 * 1024 * 1024
 MAX_UNPACKED = 128 * 1024 * 1024
@@ -27,10 +28,10 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 class SourceKind(enum.Enum):
     """The kinds of file the import page accepts."""
 
-    WALLOS_BACKUP = "Wallos backup (zip)"
-    WALLOS_DATABASE = "Wallos database (wallos.db)"
-    WALLOS_JSON = "Wallos JSON export"
-    DUES_JSON = "Dues export"
+    WALLOS_BACKUP = N_("Wallos backup (zip)")
+    WALLOS_DATABASE = N_("Wallos database (wallos.db)")
+    WALLOS_JSON = N_("Wallos JSON export")
+    DUES_JSON = N_("Dues export")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Upload:
 def read_upload(data: bytes) -> Upload:
     """Recognise and unpack an upload; ImportRefused for anything else."""
     if not data:
-        raise ImportRefused("The file is empty.")
+        raise ImportRefused(_("The file is empty."))
     if data.startswith(b"PK"):
         return _read_backup(data)
     if data.startswith(_SQLITE_MAGIC):
@@ -62,8 +63,10 @@ def _json_document(data: bytes) -> Any:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ImportRefused(
-            "This is not a file Dues can import: choose Wallos's backup zip, its wallos.db,"
-            " its JSON export, or a Dues export. (A JSON file cut short also ends up here.)"
+            _(
+                "This is not a file Dues can import: choose Wallos's backup zip, its wallos.db,"
+                " its JSON export, or a Dues export. (A JSON file cut short also ends up here.)"
+            )
         ) from exc
 
 
@@ -72,10 +75,15 @@ def _safe_name(name: str) -> str:
     normalised = posixpath.normpath(name.replace("\\", "/"))
     if name.startswith(("/", "\\")) or normalised == ".." or normalised.startswith("../"):
         raise ImportRefused(
-            f'The archive holds a path that leads outside it ("{name[:80]}"); it is refused.'
+            _(
+                "The archive holds a path that leads outside it (“%(path)s”); it is refused.",
+                path=name[:80],
+            )
         )
     if len(name) > 1 and name[1] == ":":
-        raise ImportRefused(f'The archive holds an absolute path ("{name[:80]}"); it is refused.')
+        raise ImportRefused(
+            _("The archive holds an absolute path (“%(path)s”); it is refused.", path=name[:80])
+        )
     return normalised
 
 
@@ -86,7 +94,10 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[i
     budget[0] -= len(data)
     if budget[0] < 0:
         raise ImportRefused(
-            f"The archive unpacks to more than {MAX_UNPACKED // 2**20} MB; it is refused."
+            _(
+                "The archive unpacks to more than %(size)d MB; it is refused.",
+                size=MAX_UNPACKED // 2**20,
+            )
         )
     return data
 
@@ -96,18 +107,23 @@ def _read_backup(data: bytes) -> Upload:
         archive = zipfile.ZipFile(BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise ImportRefused("The zip file is damaged or cut short.") from exc
+        raise ImportRefused(_("The zip file is damaged or cut short.")) from exc
     if len(members) > MAX_MEMBERS:
-        raise ImportRefused(f"The archive holds more than {MAX_MEMBERS} files; it is refused.")
+        raise ImportRefused(
+            _("The archive holds more than %(num)d files; it is refused.", num=MAX_MEMBERS)
+        )
     if sum(info.file_size for info in members) > MAX_UNPACKED:
         raise ImportRefused(
-            f"The archive unpacks to more than {MAX_UNPACKED // 2**20} MB; it is refused."
+            _(
+                "The archive unpacks to more than %(size)d MB; it is refused.",
+                size=MAX_UNPACKED // 2**20,
+            )
         )
     names = {_safe_name(info.filename): info for info in members}
     database_info = names.get("wallos.db") or names.get("db/wallos.db")
     if database_info is None:
         raise ImportRefused(
-            "The zip holds no wallos.db: choose the file Wallos's Admin → Backup gave you."
+            _("The zip holds no wallos.db: choose the file Wallos's Admin → Backup gave you.")
         )
     budget = [MAX_UNPACKED]
     try:
@@ -119,5 +135,5 @@ def _read_backup(data: bytes) -> Upload:
             and info.file_size <= logos.MAX_UPLOAD
         }  # fmt: skip
     except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
-        raise ImportRefused("The zip file is damaged or cut short.") from exc
+        raise ImportRefused(_("The zip file is damaged or cut short.")) from exc
     return Upload(SourceKind.WALLOS_BACKUP, database=database, logos=found_logos)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from importers.errors import ImportRefused
+from translations import _
 
 # What Dues reads, by table; a database without these columns is not Wallos's.
 REQUIRED_COLUMNS = {
@@ -49,19 +50,23 @@ class WallosUser:
 def _check_schema(connection: sqlite3.Connection) -> None:
     (status,) = connection.execute("PRAGMA quick_check").fetchone()
     if status != "ok":
-        raise ImportRefused("The database file is damaged or cut short.")
+        raise ImportRefused(_("The database file is damaged or cut short."))
     for table, columns in REQUIRED_COLUMNS.items():
         found = {
             row[1] for row in connection.execute("SELECT * FROM pragma_table_info(?)", (table,))
         }
         if not found:
             raise ImportRefused(
-                f'This SQLite database is not Wallos\'s: it has no "{table}" table.'
+                _("This SQLite database is not Wallos's: it has no “%(table)s” table.", table=table)
             )
         if missing := sorted(columns - found):
             raise ImportRefused(
-                f'This SQLite database is not a Wallos database Dues knows: the "{table}" table'
-                f" lacks {', '.join(missing)}. Update Wallos, then back up again."
+                _(
+                    "This SQLite database is not a Wallos database Dues knows: the “%(table)s” "
+                    "table lacks %(columns)s. Update Wallos, then back up again.",
+                    table=table,
+                    columns=", ".join(missing),
+                )
             )
 
 
@@ -80,7 +85,7 @@ def opened_copy(database: bytes) -> Iterator[sqlite3.Connection]:
             _check_schema(connection)
             yield connection
         except sqlite3.DatabaseError as exc:
-            raise ImportRefused("The database file is damaged or cut short.") from exc
+            raise ImportRefused(_("The database file is damaged or cut short.")) from exc
         finally:
             connection.close()
 
@@ -93,5 +98,5 @@ def wallos_users(connection: sqlite3.Connection) -> list[WallosUser]:
         " FROM user ORDER BY user.id"
     ).fetchall()
     if not rows:
-        raise ImportRefused("The Wallos database holds no user.")
+        raise ImportRefused(_("The Wallos database holds no user."))
     return [WallosUser(int(row[0]), str(row[1]), str(row[2] or ""), int(row[3])) for row in rows]

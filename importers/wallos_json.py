@@ -16,6 +16,7 @@ from importers.errors import ImportRefused
 from importers.plan import ImportPlan, PlannedMember, PlannedSubscription
 from importers.wallos_mapping import NO_CATEGORY
 from models import CycleUnit
+from translations import _
 
 REQUIRED_KEYS = ("Name", "Payment Cycle", "Next Payment", "Price")
 _UNITS = {"day": CycleUnit.DAY, "week": CycleUnit.WEEK, "month": CycleUnit.MONTH,
@@ -24,26 +25,38 @@ _PLAIN = {"daily": (1, "day"), "weekly": (1, "week"), "monthly": (1, "month"),
           "yearly": (1, "year")}  # fmt: skip
 _EVERY = re.compile(r"^every\s+(\d{1,3})\s+(day|week|month|year)s?$", re.IGNORECASE)
 _PRICE = re.compile(r"^(?P<symbol>\D*?)\s*(?P<amount>\d+(?:\.\d+)?)\s*$")
-LOSSES = (
-    "Wallos's JSON export has no currency codes, no start dates and no per-subscription"
-    " reminder days, and it turned commas into spaces. The backup zip (Admin → Backup)"
-    " has all of it, with logos and email settings: import that if you can."
-)
+
+
+def _losses() -> str:
+    return _(
+        "Wallos's JSON export has no currency codes, no start dates and no per-subscription"
+        " reminder days, and it turned commas into spaces. The backup zip (Admin → Backup)"
+        " has all of it, with logos and email settings: import that if you can."
+    )
 
 
 def _rows(document: Any) -> list[dict[str, str]]:
     rows = document.get("subscriptions") if isinstance(document, dict) else document
     if not isinstance(rows, list):
-        raise ImportRefused("The JSON document is not a list of subscriptions.")
+        raise ImportRefused(_("The JSON document is not a list of subscriptions."))
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
-            raise ImportRefused(f"Entry {number} of the JSON document is not a subscription.")
+            raise ImportRefused(
+                _("Entry %(num)d of the JSON document is not a subscription.", num=number)
+            )
         if missing := [key for key in REQUIRED_KEYS if key not in row]:
-            raise ImportRefused(f"Entry {number} lacks {', '.join(missing)}.")
+            raise ImportRefused(
+                _("Entry %(num)d lacks %(keys)s.", num=number, keys=", ".join(missing))
+            )
         for key, value in row.items():
             if value is not None and not isinstance(value, str | int | float):
                 raise ImportRefused(
-                    f'Entry {number}: "{key}" should be text, not {type(value).__name__}.'
+                    _(
+                        "Entry %(num)d: “%(key)s” should be text, not %(kind)s.",
+                        num=number,
+                        key=key,
+                        kind=type(value).__name__,
+                    )
                 )
     return rows
 
@@ -90,26 +103,36 @@ def _ref(row: dict[str, Any], seen: dict[str, int]) -> str:
 
 def plan_from_wallos_json(document: Any, answers: Mapping[str, str], me: str) -> ImportPlan:
     """What importing the export brings; answers give the currency of each unclear symbol."""
-    plan = ImportPlan(source="Wallos JSON export", warnings=[LOSSES])
+    plan = ImportPlan(source="Wallos JSON export", warnings=[_losses()])
     warn = plan.warnings
     seen: dict[str, int] = {}
     categories: dict[str, None] = {}
     methods: dict[str, None] = {}
     members: dict[str, None] = {}
     for row in _rows(document):
-        name = values.clipped(_text(row, "Name"), 100, "A name", warn) or "?"
+        name = values.clipped(_text(row, "Name"), 100, _("A name"), warn) or "?"
         symbol, amount_text = _price(row)
         codes = values.codes_for_symbol(symbol)
         currency = codes[0] if len(codes) == 1 else answers.get(symbol, "")
         if not currency:
-            plan.questions[symbol] = f"Which currency is {symbol or 'a price without a symbol'}?"
+            plan.questions[symbol] = (
+                _("Which currency is %(symbol)s?", symbol=symbol)
+                if symbol
+                else _("Which currency is a price without a symbol?")
+            )
         amount = values.price(amount_text or "NaN", name, warn)
         cycle = _cycle(_text(row, "Payment Cycle"))
         if cycle is None:
             warn.append(
-                f'"{name}": the cycle {_text(row, "Payment Cycle")[:40]!r} is unknown; left out.'
+                _(
+                    "“%(name)s”: the cycle %(cycle)s is unknown; left out.",
+                    name=name,
+                    cycle=repr(_text(row, "Payment Cycle")[:40]),
+                )
             )
-        next_payment = values.date(_text(row, "Next Payment"), f'"{name}": the next payment', warn)
+        next_payment = values.date(
+            _text(row, "Next Payment"), _("“%(name)s”: the next payment", name=name), warn
+        )
         if amount is None or cycle is None or next_payment is None:
             continue
         category, method, payer = (
@@ -139,7 +162,9 @@ def plan_from_wallos_json(document: Any, answers: Mapping[str, str], me: str) ->
                 and _text(row, "State").lower() != "disabled",
                 notify=_text(row, "Notifications").lower() != "disabled",
                 cancellation_date=values.date(
-                    _text(row, "Cancellation Date"), f'"{name}": the cancellation date', warn
+                    _text(row, "Cancellation Date"),
+                    _("“%(name)s”: the cancellation date", name=name),
+                    warn,
                 ),
                 url=values.web_address(_text(row, "URL"), name, warn),
                 notes=_text(row, "Notes"),

@@ -10,7 +10,9 @@ import logos
 from importers import wallos_values as values
 from importers.errors import ImportRefused
 from importers.plan import ImportPlan, PlannedMember, PlannedRate, PlannedSubscription
+from localization import per_cycle
 from models import CycleUnit
+from translations import _
 
 # Wallos's cycles table: id → (Dues unit, label). 5 is "One-time": paid once, never renewed.
 CYCLES = {
@@ -35,14 +37,19 @@ def _cycle(row: sqlite3.Row, name: str, warnings: list[str]) -> tuple[str, int, 
     """Dues' unit, every-N and auto-renew for a row, and how Wallos wrote the cycle."""
     cycle, frequency = row["cycle"], row["frequency"]
     if cycle == ONE_TIME:
-        return CycleUnit.MONTH.value, 1, False, "One-time"
+        return CycleUnit.MONTH.value, 1, False, _("one-time")
     if cycle not in CYCLES or not isinstance(frequency, int) or not 1 <= frequency <= 365:
         warnings.append(
-            f'"{name}": the cycle ({cycle!r}, every {frequency!r}) is unknown; left out.'
+            _(
+                "“%(name)s”: the cycle (%(cycle)s, every %(frequency)s) is unknown; left out.",
+                name=name,
+                cycle=repr(cycle),
+                frequency=repr(frequency),
+            )
         )
         return None
-    unit, label = CYCLES[cycle]
-    every = f"Every {frequency} {label}s" if frequency > 1 else f"Every {label}"
+    unit, _label = CYCLES[cycle]
+    every = _("every %(cycle)s", cycle=per_cycle(frequency, unit.value))
     return (
         unit.value,
         frequency,
@@ -65,13 +72,24 @@ def _logo(row: sqlite3.Row, name: str, found: dict[str, bytes] | None,
     data = found.get(file_name.rsplit("/", 1)[-1])
     if data is None:
         warnings.append(
-            f'"{name}": its logo {file_name[:60]} is not in the backup; Dues shows initials.'
+            _(
+                "“%(name)s”: its logo %(file)s is not in the backup; Dues shows initials.",
+                name=name,
+                file=file_name[:60],
+            )
         )
         return None
     try:
         return logos.prepared(data)
     except logos.LogoRefused as exc:
-        raise ImportRefused(f'The logo of "{name}" ({file_name[:60]}) is refused: {exc}') from exc
+        raise ImportRefused(
+            _(
+                "The logo of “%(name)s” (%(file)s) is refused: %(reason)s",
+                name=name,
+                file=file_name[:60],
+                reason=exc,
+            )
+        ) from exc
 
 
 class _Reader:
@@ -82,7 +100,7 @@ class _Reader:
         warn = plan.warnings
         user = connection.execute("SELECT * FROM user WHERE id = ?", (user_id,)).fetchone()
         if user is None:
-            raise ImportRefused("That Wallos user is not in the database.")
+            raise ImportRefused(_("That Wallos user is not in the database."))
         self.username = str(user["username"])
         self.currencies = {r["id"]: r for r in _rows(connection, "currencies", user_id)}
         main = self.currencies.get(user["main_currency"])
@@ -101,8 +119,8 @@ class _Reader:
         self.me = household[0]["id"] if household else None
         self.members = {
             r["id"]: PlannedMember(
-                values.clipped(values.unescaped(r["name"]), 50, "A household name", warn),
-                values.clipped(str(r["email"] or "").strip(), 254, "A household email", warn),
+                values.clipped(values.unescaped(r["name"]), 50, _("A household name"), warn),
+                values.clipped(str(r["email"] or "").strip(), 254, _("A household email"), warn),
             )
             for r in household[1:]
         }
@@ -112,7 +130,11 @@ class _Reader:
         code = str(row["code"]) if row is not None else ""
         if len(code) != 3 or not code.isalpha():
             self.plan.warnings.append(
-                f'"{name}": its currency is unknown; it is counted in {self.main_currency}.'
+                _(
+                    "“%(name)s”: its currency is unknown; it is counted in %(currency)s.",
+                    name=name,
+                    currency=self.main_currency,
+                )
             )
             return self.main_currency
         return code.upper()
@@ -124,8 +146,10 @@ class _Reader:
             rates = {}
         if not rates or all(rate == 1 for rate in rates.values()):
             self.plan.warnings.append(
-                "Wallos's exchange rates are all 1, which means it never fetched any (that"
-                " needs a Fixer API key). They are not imported; set them under Money."
+                _(
+                    "Wallos's exchange rates are all 1, which means it never fetched any (that"
+                    " needs a Fixer API key). They are not imported; set them under Money."
+                )
             )
             return {}
         return {
@@ -138,12 +162,14 @@ class _Reader:
 def _subscription(row: sqlite3.Row, reader: _Reader, ref_prefix: str,
                   found_logos: dict[str, bytes] | None) -> PlannedSubscription | None:  # fmt: skip
     warn = reader.plan.warnings
-    name = values.clipped(values.unescaped(row["name"]).strip(), 100, "A name", warn) or "?"
+    name = values.clipped(values.unescaped(row["name"]).strip(), 100, _("A name"), warn) or "?"
     amount = values.price(row["price"], name, warn)
     cycle = _cycle(row, name, warn)
-    next_payment = values.date(row["next_payment"], f'"{name}": the next payment', warn)
+    next_payment = values.date(
+        row["next_payment"], _("“%(name)s”: the next payment", name=name), warn
+    )
     if next_payment is None:
-        warn.append(f'"{name}": it has no next payment date; left out.')
+        warn.append(_("“%(name)s”: it has no next payment date; left out.", name=name))
     if amount is None or cycle is None or next_payment is None:
         return None
     unit, every, auto_renew, label = cycle
@@ -159,7 +185,7 @@ def _subscription(row: sqlite3.Row, reader: _Reader, ref_prefix: str,
         cycle_unit=unit,
         cycle_label=label,
         next_payment=next_payment,
-        start_date=values.date(row["start_date"], f'"{name}": the start date', warn),
+        start_date=values.date(row["start_date"], _("“%(name)s”: the start date", name=name), warn),
         auto_renew=auto_renew,
         category=None if category in (None, NO_CATEGORY) else category,
         payment_method=reader.method_names.get(row["payment_method_id"]),
@@ -168,7 +194,7 @@ def _subscription(row: sqlite3.Row, reader: _Reader, ref_prefix: str,
         notify=bool(row["notify"]),
         reminder_offsets=_offsets(row),
         cancellation_date=values.date(
-            row["cancellation_date"], f'"{name}": the cancellation date', warn
+            row["cancellation_date"], _("“%(name)s”: the cancellation date", name=name), warn
         ),
         url=values.web_address(values.unescaped(row["url"]), name, warn),
         notes=values.unescaped(row["notes"]),
@@ -188,26 +214,31 @@ def _email(connection: sqlite3.Connection, user_id: int, plan: ImportPlan) -> No
         encryption = str(row["encryption"] or "")
         if encryption not in SECURITY:
             plan.warnings.append(
-                f"Wallos's encryption {encryption[:20]!r} is unknown; Dues uses TLS."
+                _(
+                    "Wallos's encryption %(encryption)s is unknown; Dues uses TLS.",
+                    encryption=repr(encryption[:20]),
+                )
             )
         port = row["smtp_port"]
         if not isinstance(port, int) or not 1 <= port <= 65535:
-            plan.warnings.append(f"Wallos's port {str(port)[:20]!r} is not a port; Dues uses 587.")
+            plan.warnings.append(
+                _("Wallos's port %(port)s is not a port; Dues uses 587.", port=repr(str(port)[:20]))
+            )
             port = 587
         settings |= {
             "enabled": bool(row["enabled"]),
             "host": values.clipped(
-                str(row["smtp_address"]).strip(), 253, "The SMTP host", plan.warnings
+                str(row["smtp_address"]).strip(), 253, _("The SMTP host"), plan.warnings
             ),
             "port": port,
             # None stays None: Dues never upgrades a plain connection by itself.
             "security": SECURITY.get(encryption, "tls"),
             "verify_certificate": True,
             "username": values.clipped(
-                str(row["smtp_username"] or ""), 254, "The SMTP username", plan.warnings
+                str(row["smtp_username"] or ""), 254, _("The SMTP username"), plan.warnings
             ),
             "from_email": values.clipped(
-                str(row["from_email"] or "").strip(), 254, "The From address", plan.warnings
+                str(row["from_email"] or "").strip(), 254, _("The From address"), plan.warnings
             ),
             "other_recipients": str(row["other_emails"] or ""),
             "auth_method": "password",
@@ -241,6 +272,6 @@ def plan_from_wallos(connection: sqlite3.Connection, user_id: int, source: str,
     _email(connection, user_id, plan)
     if found_logos is None and any(row["logo"] for row in rows):
         plan.warnings.append(
-            "Logos live beside the database, so they come only with the backup zip."
+            _("Logos live beside the database, so they come only with the backup zip.")
         )
     return plan

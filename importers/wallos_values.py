@@ -6,6 +6,7 @@ import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from translations import _
 from views.subscription_form import EARLIEST_DATE, LATEST_DATE
 
 # What PHP's htmlspecialchars writes (ENT_QUOTES), and nothing else: Wallos's own
@@ -43,7 +44,9 @@ def clipped(text: str, limit: int, what: str, warnings: list[str]) -> str:
     """text, cut to limit characters with a warning if it is longer."""
     if len(text) <= limit:
         return text
-    warnings.append(f"{what} is longer than {limit} characters; it is cut short.")
+    warnings.append(
+        _("%(what)s is longer than %(num)d characters; it is cut short.", what=what, num=limit)
+    )
     return text[:limit]
 
 
@@ -55,11 +58,24 @@ def price(value: object, name: str, warnings: list[str]) -> Decimal | None:
     except (TypeError, ValueError, InvalidOperation):
         amount = Decimal("NaN")
     if not amount.is_finite() or not 0 <= amount <= _MAX_PRICE:
-        warnings.append(f'"{name}": the price {value!r} is not an amount Dues keeps; left out.')
+        warnings.append(
+            _(
+                "“%(name)s”: the price %(price)s is not an amount Dues keeps; left out.",
+                name=name,
+                price=repr(value),
+            )
+        )
         return None
     cents = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
     if cents != amount:
-        warnings.append(f'"{name}": the price {amount} is rounded to {cents}.')
+        warnings.append(
+            _(
+                "“%(name)s”: the price %(price)s is rounded to %(cents)s.",
+                name=name,
+                price=amount,
+                cents=cents,
+            )
+        )
     return cents
 
 
@@ -72,7 +88,13 @@ def date(value: object, what: str, warnings: list[str]) -> datetime.date | None:
     except ValueError:
         parsed = None
     if parsed is None or not EARLIEST_DATE <= parsed <= LATEST_DATE:
-        warnings.append(f"{what}: {str(value)[:40]!r} is not a date Dues can read; left empty.")
+        warnings.append(
+            _(
+                "%(what)s: %(value)s is not a date Dues can read; left empty.",
+                what=what,
+                value=repr(str(value)[:40]),
+            )
+        )
         return None
     return parsed
 
@@ -83,8 +105,14 @@ def web_address(value: str, name: str, warnings: list[str]) -> str:
     if not address:
         return ""
     if re.match(r"^https?://", address, re.IGNORECASE):
-        return clipped(address, 500, f'"{name}": the web address', warnings)
+        return clipped(address, 500, _("“%(name)s”: the web address", name=name), warnings)
     if re.match(r"^[A-Za-z][A-Za-z0-9+-]*:", address):
-        warnings.append(f'"{name}": the web address {address[:60]!r} is not http(s); left out.')
+        warnings.append(
+            _(
+                "“%(name)s”: the web address %(address)s is not http(s); left out.",
+                name=name,
+                address=repr(address[:60]),
+            )
+        )
         return ""
-    return clipped("https://" + address, 500, f'"{name}": the web address', warnings)
+    return clipped("https://" + address, 500, _("“%(name)s”: the web address", name=name), warnings)

@@ -9,6 +9,8 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from translations import _
+
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -22,7 +24,7 @@ class Security(enum.Enum):
     @property
     def label(self) -> str:
         """The name the settings page shows."""
-        return {"none": "None", "ssl": "SSL", "tls": "TLS"}[self.value]
+        return _("None") if self is Security.NONE else self.value.upper()
 
     @property
     def conventional_port(self) -> int:
@@ -85,14 +87,17 @@ def default_ehlo_name(fallback_host: str) -> str:
 def port_mismatch(security: Security, port: int) -> str | None:
     """A warning when the port is one that conventionally uses another encryption."""
     if security is Security.SSL and port in (25, 587, 2525):
-        return (
-            f"Port {port} usually expects TLS (STARTTLS) or no encryption; "
-            "SSL usually runs on port 465."
+        return _(
+            "Port %(port)s usually expects TLS (STARTTLS) or no encryption; "
+            "SSL usually runs on port 465.",
+            port=port,
         )
     if security is not Security.SSL and port == 465:
-        return (
+        return _(
             "Port 465 usually expects SSL (implicit TLS): choose SSL, "
-            f"or use port {security.conventional_port} for {security.label}."
+            "or use port %(port)s for %(security)s.",
+            port=security.conventional_port,
+            security=security.label,
         )
     return None
 

@@ -9,13 +9,19 @@ from typing import Any
 
 from mailer.config import SmtpConfig
 from mailer.session import TokenRefused
+from translations import _
 
 EXCHANGE_AUDIENCE = "https://outlook.office.com"
-SMTP_AUTH_SWITCH = (
-    "Turn SMTP AUTH on for the mailbox: Microsoft 365 admin center → Users → Active users → "
-    "the mailbox → Mail → Manage email apps → Authenticated SMTP; or for the whole tenant, "
-    "in Exchange Online PowerShell: Set-TransportConfig -SmtpClientAuthenticationDisabled $false."
-)
+
+
+def smtp_auth_switch() -> str:
+    """Where SMTP AUTH is turned on for a Microsoft 365 mailbox or tenant."""
+    return _(
+        "Turn SMTP AUTH on for the mailbox: Microsoft 365 admin center → Users → Active users "
+        "→ the mailbox → Mail → Manage email apps → Authenticated SMTP; or for the whole "
+        "tenant, in Exchange Online PowerShell: %(command)s.",
+        command="Set-TransportConfig -SmtpClientAuthenticationDisabled $false",
+    )
 
 
 def token_claims(token: str) -> dict[str, Any] | None:
@@ -35,7 +41,7 @@ def _microsoft_claims_problem(config: SmtpConfig) -> str:
     """Which of audience, permission and user is wrong in the token (5.7.3)."""
     claims = token_claims(config.oauth_token)
     if claims is None:
-        return "The token cannot be read, so Dues cannot tell which part is wrong."
+        return _("The token cannot be read, so Dues cannot tell which part is wrong.")
     audience = str(claims.get("aud", ""))
     scopes = str(claims.get("scp", "")).split()
     roles = claims.get("roles") or []
@@ -43,21 +49,24 @@ def _microsoft_claims_problem(config: SmtpConfig) -> str:
         claims.get("upn") or claims.get("unique_name") or claims.get("preferred_username") or ""
     )
     if audience.rstrip("/") != EXCHANGE_AUDIENCE:
-        return (
-            f"The token is for {audience or 'no audience'}, not Exchange Online: the scope must "
-            "be https://outlook.office.com/SMTP.Send."
+        return _(
+            "The token is for %(audience)s, not Exchange Online: the scope must be "
+            "https://outlook.office.com/SMTP.Send.",
+            audience=audience or _("no audience"),
         )
     if "SMTP.Send" not in scopes and "SMTP.SendAsApp" not in roles:
-        return (
+        return _(
             "The token does not carry the SMTP.Send permission: grant it to the app, "
             "then reconnect."
         )
     if user and config.username and user.lower() != config.username.lower():
-        return (
-            f"The token belongs to {user}, but Dues signs in as {config.username}: "
-            'fix "Sign-in address".'
+        return _(
+            "The token belongs to %(user)s, but Dues signs in as %(username)s: "
+            "fix “Sign-in address”.",
+            user=user,
+            username=config.username,
         )
-    return (
+    return _(
         "The token's audience, permission and user look right: check that the mailbox exists "
         "and that Dues may send as it."
     )
@@ -76,22 +85,26 @@ def explain_token_refusal(exc: TokenRefused, config: SmtpConfig) -> tuple[str, s
         except ValueError:
             continue
         return (
-            f"Google refused the token: {json.dumps(details, sort_keys=True)}",
-            "The token is expired, revoked or lacks the scope https://mail.google.com/: "
-            'press "Reconnect". Apps in "Testing" status get tokens that die after 7 days.',
+            _("Google refused the token: %(reply)s", reply=json.dumps(details, sort_keys=True)),
+            _(
+                "The token is expired, revoked or lacks the scope https://mail.google.com/: "
+                "press “Reconnect”. Apps in “Testing” status get tokens that die after 7 days."
+            ),
         )
+    said = f"{exc.smtp_code} {reply}"
     if "5.7.139" in reply and "SmtpClientAuthentication" in reply:
         return (
-            f"SMTP AUTH is turned off for this mailbox or tenant ({exc.smtp_code} {reply}).",
-            SMTP_AUTH_SWITCH,
+            _("SMTP AUTH is turned off for this mailbox or tenant (%(reply)s).", reply=said),
+            smtp_auth_switch(),
         )
     if "5.7.3" in reply:
-        return f"Microsoft refused the token ({exc.smtp_code} {reply}).", _microsoft_claims_problem(
-            config
+        return (
+            _("Microsoft refused the token (%(reply)s).", reply=said),
+            _microsoft_claims_problem(config),
         )
     return (
-        f"The server refused the OAuth token ({exc.smtp_code} {reply}).",
-        'The token may be revoked or expired: press "Reconnect".',
+        _("The server refused the OAuth token (%(reply)s).", reply=said),
+        _("The token may be revoked or expired: press “Reconnect”."),
     )
 
 

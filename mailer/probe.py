@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from mailer.config import Security, SmtpConfig
 from mailer.errors import CertificateRefused, MailError
 from mailer.transport import SmtpConnection
+from translations import _
 
 # The ports worth trying, and whether each speaks TLS from the first byte.
 USUAL_PORTS: tuple[tuple[int, bool], ...] = ((465, True), (587, False), (25, False))
@@ -72,10 +73,11 @@ def probe_port(base: SmtpConfig, port: int, implicit_tls: bool, deadline: float)
     security = Security.SSL if implicit_tls else Security.NONE
     config = dataclasses.replace(base, port=port, security=security, username="", password="")
     connection, error = _open(config, deadline)
-    tls = "verified" if implicit_tls else ""
+    verified = implicit_tls and not isinstance(error, CertificateRefused)
+    tls = _("verified") if verified else ""
     if isinstance(error, CertificateRefused):
-        tls = f"certificate not trusted: {error.reason}"
-        connection, _ = _open(dataclasses.replace(config, verify_certificate=False), deadline)
+        tls = _("certificate not trusted: %(reason)s", reason=error.reason)
+        connection, _error = _open(dataclasses.replace(config, verify_certificate=False), deadline)
     if connection is None:
         problem = error.summary if error else ""
         return PortReport(port, implicit_tls, reachable=False, problem=problem)
@@ -87,7 +89,7 @@ def probe_port(base: SmtpConfig, port: int, implicit_tls: bool, deadline: float)
             greeting=connection.greeting,
             starttls="starttls" in connection.extensions,
             tls=tls,
-            verified=tls == "verified",
+            verified=verified,
             auth=_auth_of(connection),
         )
     if implicit_tls or not report.starttls:
@@ -101,10 +103,12 @@ def _with_starttls(report: PortReport, config: SmtpConfig, deadline: float) -> P
     if connection is not None:
         with contextlib.closing(connection):
             return dataclasses.replace(
-                report, tls="verified", verified=True, auth=_auth_of(connection) or report.auth
+                report, tls=_("verified"), verified=True, auth=_auth_of(connection) or report.auth
             )
     if isinstance(error, CertificateRefused):
-        return dataclasses.replace(report, tls=f"certificate not trusted: {error.reason}")
+        return dataclasses.replace(
+            report, tls=_("certificate not trusted: %(reason)s", reason=error.reason)
+        )
     return dataclasses.replace(report, problem=error.summary if error else "")
 
 

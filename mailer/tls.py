@@ -10,6 +10,7 @@ import ssl
 
 from mailer.certificates import fingerprint
 from mailer.config import SmtpConfig
+from translations import _
 
 
 class PinnedCertificateMismatch(ssl.SSLError):
@@ -35,12 +36,12 @@ def client_context(config: SmtpConfig) -> ssl.SSLContext:
 def trust_description(config: SmtpConfig) -> str:
     """How the server's certificate is checked, in words."""
     if not config.verify_certificate:
-        return "not verified"
+        return _("not verified")
     if config.pinned_sha256:
-        return "matches the trusted fingerprint"
+        return _("matches the trusted fingerprint")
     if config.ca_certificates:
-        return "verified by your CA"
-    return "verified by the system's CAs"
+        return _("verified by your CA")
+    return _("verified by the system's CAs")
 
 
 def check_pin(sock: ssl.SSLSocket, config: SmtpConfig) -> None:

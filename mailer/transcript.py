@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from translations import _
+
 HIDDEN = "[hidden]"
 _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{6,}={0,2}")
 
@@ -48,7 +50,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
 
 
 class Stage(enum.Enum):
-    """The steps of an SMTP attempt, in the order they happen."""
+    """The steps of an SMTP attempt, in the order they happen; the values are English names."""
 
     RESOLVE = "resolve"
     CONNECT = "connect"
@@ -61,6 +63,22 @@ class Stage(enum.Enum):
     RCPT_TO = "recipients (RCPT TO)"
     DATA = "message (DATA)"
     QUIT = "QUIT"
+
+    @property
+    def label(self) -> str:
+        """The step's name in the current language."""
+        labels = {
+            "resolve": lambda: _("resolve"),
+            "connect": lambda: _("connect"),
+            "TLS handshake": lambda: _("TLS handshake"),
+            "greeting": lambda: _("greeting"),
+            "log-in": lambda: _("log-in"),
+            "sender (MAIL FROM)": lambda: _("sender (MAIL FROM)"),
+            "recipients (RCPT TO)": lambda: _("recipients (RCPT TO)"),
+            "message (DATA)": lambda: _("message (DATA)"),
+        }
+        label = labels.get(self.value)
+        return label() if label else self.value
 
 
 @dataclass(frozen=True)

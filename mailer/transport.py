@@ -27,6 +27,7 @@ from mailer.wire import (
     needs_smtputf8,
     wire_address,
 )
+from translations import _
 
 _LOW_LEVEL_ERRORS = (smtplib.SMTPException, OSError, OversizedReply)
 _QUIT_TIMEOUT = 5.0
@@ -96,10 +97,12 @@ class SmtpConnection:
     def encryption(self) -> str:
         """How the session is protected, in words."""
         if self._smtp.sock is None or self.config.security is Security.NONE:
-            return "plain SMTP, not encrypted"
+            return _("plain SMTP, not encrypted")
         kind = "STARTTLS" if self.config.security is Security.STARTTLS else "SSL"
-        unverified = "" if self.config.verify_certificate else ", certificate not verified"
-        return f"{kind} ({describe_tls(self._smtp.sock)}{unverified})"
+        tls = describe_tls(self._smtp.sock)
+        if not self.config.verify_certificate:
+            tls = _("%(tls)s, certificate not verified", tls=tls)
+        return f"{kind} ({tls})"
 
     @property
     def greeting(self) -> str:

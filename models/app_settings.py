@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, db
 from models.lists import split_list
+from translations import _
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -21,7 +22,7 @@ def parse_networks(text: str) -> list[IPNetwork]:
         try:
             networks.append(ipaddress.ip_network(part, strict=False))
         except ValueError as exc:
-            raise ValueError(f'"{part}" is not a network or address') from exc
+            raise ValueError(_("“%(part)s” is not a network or address", part=part)) from exc
     return networks
 
 
@@ -81,8 +82,21 @@ class AppSettings(Base):
         kind = _internal_kind(ip)
         if kind is None or any(ip in network for network in parse_networks(self.allowed_networks)):
             return None
-        return (
-            f"{address} is a {kind} address, not a public one: only the administrator's "
+        kinds = {
+            "loopback": lambda: _("loopback"),
+            "link-local": lambda: _("link-local"),
+            "unspecified": lambda: _("unspecified"),
+            "multicast": lambda: _("multicast"),
+            "carrier-grade NAT (shared, as Tailscale uses)": lambda: _(
+                "carrier-grade NAT (shared, as Tailscale uses)"
+            ),
+            "private": lambda: _("private"),
+            "reserved": lambda: _("reserved"),
+        }
+        return _(
+            "%(address)s is a %(kind)s address, not a public one: only the administrator's "
             "account may send through such networks, unless the administrator allows the "
-            'network under Account → "Allowed networks".'
+            "network under Account → “Allowed networks”.",
+            address=address,
+            kind=kinds[kind](),
         )

@@ -10,6 +10,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from translations import _
+
 
 class UndecryptableSecret(Exception):
     """A stored secret cannot be read with the current secret key."""
@@ -38,5 +40,5 @@ def decrypt(token: bytes) -> str:
         return _fernet().decrypt(token).decode()
     except InvalidToken as exc:
         raise UndecryptableSecret(
-            "The stored password cannot be read with this secret key; enter it again."
+            _("The stored password cannot be read with this secret key; enter it again.")
         ) from exc

@@ -21,6 +21,7 @@ from authlib.integrations.requests_client import OAuth2Session
 
 from mailer import host_refusal
 from oauth.providers import Endpoints
+from translations import _
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 _TIMEOUT = 15.0
@@ -70,31 +71,39 @@ def _explain(error: str, description: str) -> OAuthFailure:
         said = f"{said} ({', '.join(codes)})"
     if error == "invalid_grant":
         return OAuthFailure(
-            f"Reconnect needed: the provider no longer accepts this sign-in ({said}).",
-            hint='The consent was revoked, expired or replaced: press "Reconnect" and sign in '
-            "again.",
+            _(
+                "Reconnect needed: the provider no longer accepts this sign-in (%(said)s).",
+                said=said,
+            ),
+            hint=_(
+                "The consent was revoked, expired or replaced: press “Reconnect” and sign in again."
+            ),
             error=error,
             reconnect=True,
         )
     if error in ("invalid_client", "unauthorized_client"):
         return OAuthFailure(
-            f"The provider refused the app's credentials ({said}).",
-            hint='Check "Client ID" and "Client secret", and that the app is registered for '
-            "this tenant.",
+            _("The provider refused the app's credentials (%(said)s).", said=said),
+            hint=_(
+                "Check “Client ID” and “Client secret”, and that the app is registered for "
+                "this tenant."
+            ),
             error=error,
             reconnect=False,
         )
     if error == "invalid_scope":
         return OAuthFailure(
-            f"The provider refused the scopes asked for ({said}).",
-            hint="Grant the app the mail-sending permission (Microsoft: SMTP.Send; Google: "
-            "https://mail.google.com/), then connect again.",
+            _("The provider refused the scopes asked for (%(said)s).", said=said),
+            hint=_(
+                "Grant the app the mail-sending permission (Microsoft: SMTP.Send; Google: "
+                "https://mail.google.com/), then connect again."
+            ),
             error=error,
             reconnect=False,
         )
     return OAuthFailure(
-        f"The provider refused the request ({said}).",
-        hint="The provider's message says why.",
+        _("The provider refused the request (%(said)s).", said=said),
+        hint=_("The provider's message says why."),
         error=error,
         reconnect=False,
     )
@@ -106,9 +115,15 @@ def _refuse_internal(endpoints: Endpoints, url: str) -> None:
     refusal = host_refusal(host, endpoints.address_refusal)
     if refusal:
         raise OAuthFailure(
-            f'Dues may not connect to "{host}" for this account: {refusal}',
-            hint="Use your provider's public endpoints, or ask the administrator to allow "
-            "the network.",
+            _(
+                "Dues may not connect to “%(host)s” for this account: %(reason)s",
+                host=host,
+                reason=refusal,
+            ),
+            hint=_(
+                "Use your provider's public endpoints, or ask the administrator to allow "
+                "the network."
+            ),
             error="address_not_allowed",
             reconnect=False,
         )
@@ -124,8 +139,8 @@ def _explained(endpoints: Endpoints, url: str) -> Iterator[None]:
         raise _explain(str(exc.error), str(exc.description or "")) from exc
     except requests.RequestException as exc:
         raise OAuthFailure(
-            f"The provider could not be reached: {exc}",
-            hint="Check the server's network, and the token URL.",
+            _("The provider could not be reached: %(error)s", error=exc),
+            hint=_("Check the server's network, and the token URL."),
             error="unreachable",
             reconnect=False,
         ) from exc

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mailer import Security
+from translations import N_
 
+# Marked for the catalogs; the form translates them where it shows them.
 FLOW_LABELS = {
-    "browser": "Sign in with a browser",
-    "device": "Sign in with a code",
-    "app": "App-only (Microsoft client credentials)",
+    "browser": N_("Sign in with a browser"),
+    "device": N_("Sign in with a code"),
+    "app": N_("App-only (Microsoft client credentials)"),
 }
 
 
@@ -68,7 +70,7 @@ PROVIDERS = {
         ),
         Provider(
             key="other",
-            label="Other",
+            label=N_("Other"),
             host="",
             port=587,
             security=Security.STARTTLS,

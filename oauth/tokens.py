@@ -14,6 +14,7 @@ from models import EmailSettings, OAuthToken, address_policy, db
 from oauth import client
 from oauth.client import OAuthFailure
 from oauth.providers import Endpoints, endpoints
+from translations import _
 
 # Refresh this long before expiry, so that a message never leaves with a dying token.
 REFRESH_MARGIN = datetime.timedelta(minutes=10)
@@ -28,7 +29,10 @@ T = TypeVar("T")
 class ReconnectNeeded(Exception):
     """The account must connect again: no token, or the provider revoked the grant."""
 
-    hint = 'Press "Connect" (Reconnect) on the Notifications page and sign in again.'
+    @property
+    def hint(self) -> str:
+        """What to do about it."""
+        return _("Press “Connect” (Reconnect) on the Notifications page and sign in again.")
 
 
 def now() -> datetime.datetime:
@@ -55,7 +59,7 @@ def access_token(settings: EmailSettings, *, force_refresh: bool = False) -> str
     """A valid access token for settings, refreshed first when it is due."""
     row = OAuthToken.of(settings.id)
     if row is None:
-        raise ReconnectNeeded("Not connected yet: the mailbox has never been connected.")
+        raise ReconnectNeeded(_("Not connected yet: the mailbox has never been connected."))
     if row.reconnect_needed:
         raise ReconnectNeeded(row.reconnect_reason)
     moment = now()
@@ -110,14 +114,14 @@ def _result_of_other_refresher(settings_id: int, version: int) -> str:
         db.session.rollback()  # end the read, or SQLite keeps showing the same snapshot
         row = OAuthToken.of(settings_id)
         if row is None or row.reconnect_needed:
-            raise ReconnectNeeded(row.reconnect_reason if row else "Disconnected meanwhile.")
+            raise ReconnectNeeded(row.reconnect_reason if row else _("Disconnected meanwhile."))
         if row.version > version:
             return row.access_token
         if row.refreshing_until is None:
             break  # the other refresher gave up
     raise OAuthFailure(
-        "Another process's token refresh did not finish.",
-        hint="Try again in a minute.",
+        _("Another process's token refresh did not finish."),
+        hint=_("Try again in a minute."),
         error="refresh_pending",
         reconnect=False,
     )

@@ -10,6 +10,11 @@
     var username = form.querySelector("#username");
     var portWarning = document.getElementById("port-warning");
     var plainWarning = document.getElementById("plain-password-warning");
+    // The page's own words, in its language: the server writes them into data-ui-text.
+    var text = JSON.parse(form.dataset.uiText || "{}");
+    function fill(message, values) {
+      return message.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+    }
     var warnings = JSON.parse(form.dataset.portWarnings || "{}");
     var conventional = JSON.parse(form.dataset.conventionalPorts || "{}");
     var portTyped = false;
@@ -50,7 +55,7 @@
       else if (pinned && !(forget && forget.checked)) { trust = "pinned"; }
       else if (ca && ca.value.trim() !== "") { trust = "ca"; }
       trustStatus.className = "trust trust-" + trust;
-      trustStatus.querySelector("strong").textContent = "Certificate check:";
+      trustStatus.querySelector("strong").textContent = text.certificate_check;
       document.getElementById("trust-text").textContent = trustTexts[trust];
       document.getElementById("trust-badge").hidden = trust !== "any";
       var pin = document.getElementById("trust-pin");
@@ -90,7 +95,7 @@
       copy.hidden = false;
       copy.addEventListener("click", function () {
         navigator.clipboard.writeText(document.getElementById("callback-url").value);
-        copy.textContent = "Copied";
+        copy.textContent = text.copied;
       });
     }
 
@@ -109,9 +114,9 @@
       sendButtons.forEach(function (other) { other.disabled = true; });
       button.setAttribute("aria-busy", "true");
       var label = button.textContent;
-      button.textContent = "Sending…";
+      button.textContent = text.sending;
       result.className = "result result-pending";
-      result.textContent = "Sending…";
+      result.textContent = text.sending;
       var body = new FormData(form);
       if (button.name) { body.append(button.name, button.value); }
       fetch(button.getAttribute("formaction"), {
@@ -132,11 +137,11 @@
         result.innerHTML = fresh ? fresh.innerHTML : "";
         if (!fresh || !fresh.textContent.trim()) {
           result.className = "result result-failed";
-          result.textContent = "Not sent: correct the highlighted fields.";
+          result.textContent = text.fix;
         }
       }).catch(function (error) {
         result.className = "result result-failed";
-        result.textContent = "Not sent: Dues did not answer (" + error.message + ").";
+        result.textContent = fill(text.no_answer, { error: error.message });
       }).finally(function () {
         sendButtons.forEach(function (other) { other.disabled = false; });
         button.removeAttribute("aria-busy");
@@ -157,8 +162,10 @@
       refreshWarnings();
       var note = document.createElement("p");
       note.className = "result-title";
-      note.textContent = security.options[security.selectedIndex].text + " on port " + port.value +
-        " copied into the form: press Save to keep it.";
+      note.textContent = fill(text.copied_settings, {
+        security: security.options[security.selectedIndex].text,
+        port: port.value
+      });
       result.appendChild(note);
     });
 

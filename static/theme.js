@@ -17,7 +17,6 @@
     function show() {
       var dark = current() === "dark";
       toggle.setAttribute("aria-pressed", dark ? "true" : "false");
-      toggle.textContent = "Dark theme";
     }
     toggle.hidden = false;
     show();

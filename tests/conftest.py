@@ -175,6 +175,7 @@ SQLITE_ONLY_MODULES = {
     "tests.test_pages_look",
     "tests.test_browser_import",
     "tests.test_browser_channels",
+    "tests.test_browser_language",
 }
 
 

@@ -42,6 +42,8 @@ class Received:
     tls_version: str | None
     authenticated: bool
     peer: tuple[str, int]
+    # The message as it crossed the wire, to check its encoding byte by byte.
+    raw: bytes = b""
 
 
 @dataclass
@@ -78,6 +80,7 @@ class RecordingHandler:
                 tls_version=ssl_object.version() if ssl_object else None,
                 authenticated=bool(session.authenticated),
                 peer=session.peer,
+                raw=envelope.original_content,
             )
         )
         return f"250 2.0.0 Ok: queued as Q{len(self.received)}"

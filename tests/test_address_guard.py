@@ -132,7 +132,7 @@ def test_an_oauth_token_url_on_an_internal_host_is_refused_before_any_connect(
     response = bob.post("/settings/oauth/connect", data=values)
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 422
-    assert f'Dues may not connect to "{HOST}" for this account' in page
+    assert f"Dues may not connect to “{HOST}” for this account" in page
     assert "carrier-grade NAT" in page
     assert resolver == []
 
@@ -156,7 +156,7 @@ def test_every_channel_refuses_an_internal_host_at_connect_time(
 ) -> None:
     with pytest.raises(AddressRefused) as caught:
         deliver(Target(kind, url, address_refusal=REFUSE_INTERNAL, timeout=2), NOTE)
-    assert f'Dues may not connect to "{HOST}"' in caught.value.summary
+    assert f"Dues may not connect to “{HOST}”" in caught.value.summary
     assert "carrier-grade NAT" in caught.value.summary
     assert resolver == []
 
@@ -197,5 +197,5 @@ def test_saving_or_testing_a_webhook_on_an_internal_host_is_a_field_error(
         response = bob.post(path, data=form)
         assert response.status_code == 422
         page = html.unescape(response.get_data(as_text=True))
-        assert f'Dues may not connect to "{HOST}"' in page and "carrier-grade NAT" in page
+        assert f"Dues may not connect to “{HOST}”" in page and "carrier-grade NAT" in page
     assert resolver == []

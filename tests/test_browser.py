@@ -93,7 +93,7 @@ def test_test_email_succeeds_with_none_and_fails_clearly_with_tls(
     button.click()
     expect(result).to_contain_text(re.compile(r"^\s*Test email failed at the STARTTLS step"))
     expect(result).to_contain_text("self-signed")
-    expect(result).to_contain_text('tick "Ignore SSL verification"')
+    expect(result).to_contain_text("tick “Ignore SSL verification”")
     raw_error = result.locator("code").filter(has_text="CERTIFICATE_VERIFY_FAILED")
     expect(raw_error).to_be_hidden()
     result.get_by_text("Details").click()
@@ -121,7 +121,7 @@ def test_the_button_shows_it_is_working_and_cannot_be_pressed_twice(
     expect(sending).to_be_disabled()
     result = page.get_by_role("status").filter(has_text="Test email")
     expect(result).to_contain_text("Test email failed at the greeting step")
-    expect(result).to_contain_text('choose "SSL"')
+    expect(result).to_contain_text("choose “SSL”")
     expect(button).to_be_enabled()
 
 
@@ -178,7 +178,7 @@ def test_a_subscription_added_in_the_page_gets_its_reminder_and_a_log_entry(
         summary = run_reminders(dt.datetime(2026, 12, 9, 9, 0, tzinfo=dt.UTC))
     assert (summary.sent, summary.failed) == (2, 0)
     [received] = server.received
-    assert received.message["Subject"] == "Netflix renews tomorrow — 12.99 EUR"
+    assert received.message["Subject"] == "Netflix renews tomorrow — €12.99"
 
     page.get_by_role("link", name="Notification log").click()
     rows = page.get_by_role("row", name=re.compile("Netflix"))

@@ -26,10 +26,10 @@ def test_upload_preview_and_import_a_wallos_backup(page: Page, tmp_path: Path) -
         "None (plain, never upgraded to STARTTLS)"
     )
     page.get_by_label("Wallos user to import").select_option(
-        label="bob (bob@example.test): 1 subscriptions"
+        label="bob (bob@example.test): 1 subscription"
     )
     page.get_by_role("button", name="Update the preview").click()
-    expect(page.locator("#import-counts")).to_contain_text("Creates 1 subscriptions")
+    expect(page.locator("#import-counts")).to_contain_text("Creates 1 subscription")
     page.get_by_label("Wallos user to import").select_option(
         label="alice (alice@example.test): 5 subscriptions"
     )
@@ -39,7 +39,7 @@ def test_upload_preview_and_import_a_wallos_backup(page: Page, tmp_path: Path) -
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator(".flash")).to_contain_text(
         "Imported from the Wallos backup (zip): 17 categories, 4 payment methods,"
-        " 1 household members, 5 subscriptions."
+        " 1 household member, 5 subscriptions."
     )
     for name in ("Netflix & Chill", "Spotify", "Gym <24/7>", "Lifetime licence"):
         expect(page.get_by_text(name, exact=True).first).to_be_visible()

@@ -40,7 +40,7 @@ def test_certificate_check_follows_the_form_as_it_is_edited(page: Page, smtp: Sm
     status = page.locator("#trust-status")
     expect(status).to_contain_text("signed by an authority this system trusts")
     page.get_by_label("Ignore SSL verification").check()
-    expect(status).to_contain_text('"Ignore SSL verification" is ticked')
+    expect(status).to_contain_text("“Ignore SSL verification” is ticked")
     expect(page.locator("#trust-badge")).to_be_visible()
     screenshot(page, "trust-follows-the-form")
     page.get_by_label("Ignore SSL verification").uncheck()

@@ -54,7 +54,7 @@ def test_the_feed_is_valid_ics_with_alarms_and_its_token_can_be_revoked(
     assert len(events) == 12 or len(events) == 13  # a year of months from this one
     first = min(events, key=lambda e: e.decoded("dtstart"))
     assert first.decoded("dtstart") == soon
-    assert str(first["summary"]) == "Netflix: 12.99 EUR"
+    assert str(first["summary"]) == "Netflix: €12.99"
     triggers = sorted(alarm.decoded("trigger") for alarm in first.walk("VALARM"))
     assert triggers == [dt.timedelta(days=-7), dt.timedelta(days=-1)]
     assert "Old" not in response.get_data(as_text=True), "inactive ones are left out"

@@ -121,7 +121,7 @@ def test_a_blank_secret_is_kept_until_the_server_changes(
     assert stored(app, channel.id)[1] == {"token": "AbCdEf.123"}
     moved = logged_in.post(location, data={**form, "token": "", "server": "https://other.example"})
     assert moved.status_code == 422
-    assert "Enter the app token again: the server changed." in page_text(moved)
+    assert "Enter “App token” again: the server changed." in page_text(moved)
     assert stored(app, channel.id) == (
         {"server": "https://push.example.org"},
         {"token": "AbCdEf.123"},
@@ -146,7 +146,11 @@ def test_bad_input_gets_field_errors_and_saves_nothing(app: Flask, logged_in: Fl
         ("webhook", webhook_form("ftp://127.0.0.1/x"), "starting with https://"),
         ("webhook", webhook_form("http://127.0.0.1/x", name=""), "Give the channel a name."),
         ("telegram", {"name": "t", "bot_token": "nope", "chat_id": "1"}, "BotFather"),
-        ("telegram", {"name": "t", "bot_token": "", "chat_id": "1"}, "Enter the bot token."),
+        (
+            "telegram",
+            {"name": "t", "bot_token": "", "chat_id": "1"},
+            "Enter a value for “Bot token”.",
+        ),
         ("discord", {"name": "d", "webhook_url": "https://evil.example/x"}, "whole webhook URL"),
         ("apprise", {"name": "a", "url": "nosuch://x"}, "Apprise cannot send to this URL"),
         (

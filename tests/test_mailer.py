@@ -88,7 +88,7 @@ def test_tls_fails_when_starttls_is_not_offered_and_never_falls_back(smtp: SmtpL
     error = fail(config_for(smtp.plain_no_starttls, Security.STARTTLS))
     assert isinstance(error, TlsFailed)
     assert "does not offer STARTTLS" in error.summary
-    assert '"None"' in error.hint and '"SSL"' in error.hint and "465" in error.hint
+    assert "“None”" in error.hint and "“SSL”" in error.hint and "465" in error.hint
     client_lines = [line.text for line in error.transcript.lines if line.speaker == "client"]
     assert not any(line.upper().startswith("MAIL") for line in client_lines)
     assert smtp.plain_no_starttls.received == []
@@ -99,7 +99,7 @@ def test_ssl_to_a_plain_port_says_the_server_did_not_answer_in_tls(smtp: SmtpLab
     assert isinstance(error, TlsFailed)
     assert error.stage is Stage.TLS
     assert "did not answer in TLS" in error.summary
-    assert '"TLS"' in error.hint and '"None"' in error.hint
+    assert "“TLS”" in error.hint and "“None”" in error.hint
 
 
 def test_ssl_refuses_self_signed_and_delivers_when_told_to_ignore(smtp: SmtpLab) -> None:
@@ -122,7 +122,7 @@ def test_plain_or_starttls_to_an_implicit_tls_port_times_out_with_ssl_hint(
     elapsed = time.monotonic() - started
     assert isinstance(error, TimedOut)
     assert error.stage is Stage.GREETING
-    assert '"SSL"' in error.hint
+    assert "“SSL”" in error.hint
     assert TIMEOUT * 0.9 < elapsed < TIMEOUT + 1.0
 
 
@@ -140,7 +140,7 @@ def test_a_trusted_certificate_for_another_name_is_refused(smtp: SmtpLab) -> Non
     )
     assert isinstance(error, TlsFailed)
     assert "issued for another name" in error.summary
-    assert '"SMTP host"' in error.hint
+    assert "“SMTP host”" in error.hint
 
 
 def test_a_certificate_from_an_unknown_authority_is_refused(smtp: SmtpLab) -> None:
@@ -153,7 +153,7 @@ def test_none_on_a_server_that_requires_starttls_says_choose_tls(smtp: SmtpLab) 
     error = fail(config_for(smtp.requires_starttls, Security.NONE))
     assert isinstance(error, SenderRefused)
     assert error.smtp_code == 530
-    assert 'Choose "TLS"' in error.hint
+    assert "Choose “TLS”" in error.hint
     assert not error.temporary
 
 
@@ -184,7 +184,7 @@ def test_without_username_an_auth_only_server_refuses_the_sender(smtp: SmtpLab) 
     error = fail(config_for(smtp.with_auth, Security.NONE))
     assert isinstance(error, SenderRefused)
     assert error.smtp_code == 530
-    assert '"Username"' in error.hint
+    assert "“Username”" in error.hint
 
 
 def test_closed_port_fails_at_once_with_connection_refused() -> None:
@@ -195,7 +195,7 @@ def test_closed_port_fails_at_once_with_connection_refused() -> None:
     assert isinstance(error, ConnectionFailed)
     assert error.stage is Stage.CONNECT
     assert "Connection refused" in error.summary
-    assert '"SMTP host"' in error.hint and '"Port"' in error.hint
+    assert "“SMTP host”" in error.hint and "“Port”" in error.hint
     assert error.temporary
 
 

@@ -142,7 +142,7 @@ def test_a_dry_run_prints_exactly_what_a_real_run_then_sends(ctx: Flask, smtp: S
     assert (dry.due, dry.skipped) == (real.due, real.skipped) == (6, 5)
     assert real.sent == 1
     [received] = server.received
-    assert received.message["Subject"] == "Due now renews tomorrow — 12.99 EUR"
+    assert received.message["Subject"] == "Due now renews tomorrow — €12.99"
 
 
 def test_the_log_shows_when_the_server_accepted_not_the_runs_time(

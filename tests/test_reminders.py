@@ -49,7 +49,7 @@ def test_a_reminder_is_sent_once_however_often_the_job_runs(ctx: Flask, smtp: Sm
     second = run_reminders(at("2026-12-09 10:00"))
     assert (second.due, second.sent, second.skipped) == (1, 0, 1)
     [received] = server.received
-    assert received.message["Subject"] == "Netflix renews tomorrow — 12.99 EUR"
+    assert received.message["Subject"] == "Netflix renews tomorrow — €12.99"
     assert received.rcpt_tos == ["alice@example.test"]
     [record] = deliveries()
     assert record.status == "sent" and record.attempts == 1
@@ -63,7 +63,7 @@ def test_a_missed_day_is_caught_up_but_a_past_date_is_not(ctx: Flask, smtp: Smtp
     make_subscription(user, "Too late", dt.date(2026, 12, 8), auto_renew=False)
     summary = run_reminders(at("2026-12-09 20:00"))
     assert (summary.due, summary.sent) == (1, 1)
-    assert server.received[0].message["Subject"] == "Caught up renews tomorrow — 12.99 EUR"
+    assert server.received[0].message["Subject"] == "Caught up renews tomorrow — €12.99"
     assert run_reminders(at("2026-12-11 09:00")).sent == 0
 
 
@@ -77,7 +77,7 @@ def test_several_offsets_each_send_once(ctx: Flask, smtp: SmtpLab) -> None:
     run_reminders(at("2026-12-19 09:00"))
     run_reminders(at("2026-12-19 09:30"))
     subjects = [r.message["Subject"] for r in server.received]
-    assert subjects == ["Gym renews in 7 days — 12.99 EUR", "Gym renews tomorrow — 12.99 EUR"]
+    assert subjects == ["Gym renews in 7 days — €12.99", "Gym renews tomorrow — €12.99"]
     assert sorted(d.offset_days for d in deliveries()) == [1, 7]
 
 
@@ -87,7 +87,7 @@ def test_offsets_caught_up_together_make_one_line(ctx: Flask, smtp: SmtpLab, dig
     make_subscription(user, "Gym", dt.date(2026, 12, 20), reminder_offsets="7, 1")
     assert run_reminders(at("2026-12-19 09:00")).sent == 2
     [received] = smtp.plain_no_starttls.received
-    assert received.message["Subject"] == "Gym renews tomorrow — 12.99 EUR"
+    assert received.message["Subject"] == "Gym renews tomorrow — €12.99"
     assert [d.status for d in deliveries()] == ["sent", "sent"]
 
 
@@ -148,7 +148,7 @@ def test_a_digest_has_a_table_of_items_in_both_parts_and_copies_the_others(
     assert message["Cc"] == "bob@example.test"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    for needle in ("Netflix", "12.99 EUR", "Spotify", "10.99 USD", "2026-12-10"):
+    for needle in ("Netflix", "€12.99", "Spotify", "$10.99", "December 10, 2026"):
         assert needle in text and needle in html
     assert html.count("<tr>") == 3
     assert "http://127.0.0.1:5000/subscriptions" in text
@@ -208,7 +208,7 @@ def test_a_cancellation_date_has_its_own_reminder(ctx: Flask, smtp: SmtpLab) -> 
     make_subscription(user, "Trial", dt.date(2026, 12, 31), cancellation_date=dt.date(2026, 12, 10))
     run_reminders(at("2026-12-09 09:00"))
     [received] = smtp.plain_no_starttls.received
-    assert received.message["Subject"] == "Cancel Trial by 2026-12-10 (tomorrow)"
+    assert received.message["Subject"] == "Cancel Trial by Dec 10, 2026 (tomorrow)"
 
 
 def test_dry_run_and_summary_from_the_command_line(app: Flask, smtp: SmtpLab) -> None:

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from models import Category, ExchangeRate, HouseholdMember, Subscription, db, shift_month, utcnow
-from spending import NO_CATEGORY, spending
+from spending import spending
 
 D = dt.date
 
@@ -63,7 +63,7 @@ def test_figures_are_in_one_currency_and_name_what_has_no_rate() -> None:
     ]
     rates = {"USD": ExchangeRate(currency="USD", per_main=Decimal("1.25"), as_of=D(2026, 12, 1))}
     figures = spending(subscriptions, "EUR", rates, D(2026, 12, 2))
-    assert figures.by_category == [("Video", Decimal("25.00")), (NO_CATEGORY, Decimal("3.00"))]
+    assert figures.by_category == [("Video", Decimal("25.00")), ("No category", Decimal("3.00"))]
     assert figures.by_payer == [("Bob", Decimal("15.00")), ("Me", Decimal("13.00"))]
     assert [name for name, _ in figures.dearest] == ["Netflix", "Disney", "Cloud"]
     assert figures.missing == {"JPY"}

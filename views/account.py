@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,9 +13,9 @@ from wtforms import Field, PasswordField, SelectField, StringField, TextAreaFiel
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from localization import LOCALES
 from models import AppSettings, EmailSettings, User, db, parse_networks
 from views.fields import EmailAddressField, valid_address
-from views.formats import LOCALES
 from views.forms import SetupForm
 from views.subscription_form import valid_currency
 
@@ -24,11 +26,11 @@ class DetailsForm(FlaskForm):
     """What the account is reached at and counts in."""
 
     email = EmailAddressField(
-        "Email", validators=[DataRequired("Enter your email."), valid_address]
+        _l("Email"), validators=[DataRequired(_l("Enter your email.")), valid_address]
     )
-    currency = StringField("Main currency", validators=[valid_currency])
+    currency = StringField(_l("Main currency"), validators=[valid_currency])
     locale = SelectField(
-        "How amounts are written",
+        _l("Language"),
         choices=[SelectChoice(code, label) for code, label in LOCALES.items()],
         default="en",
         validate_choice=True,
@@ -47,7 +49,7 @@ class NetworksForm(FlaskForm):
     """Internal networks that every account may send through."""
 
     allowed_networks = TextAreaField(
-        "Allowed networks", validators=[Length(max=5000), valid_networks]
+        _l("Allowed networks"), validators=[Length(max=5000), valid_networks]
     )
 
 
@@ -55,13 +57,13 @@ class PasswordForm(FlaskForm):
     """A new password, confirmed by the current one."""
 
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
-            DataRequired("Choose a new password."),
-            Length(min=8, max=512, message="Use 8 to 512 characters."),
+            DataRequired(_l("Choose a new password.")),
+            Length(min=8, max=512, message=_l("Use 8 to 512 characters.")),
         ],
     )
 
@@ -101,7 +103,7 @@ def save_details() -> Response | tuple[str, int]:
     current_user.currency = form.currency.data
     current_user.locale = form.locale.data
     db.session.commit()
-    flash("Account saved.")
+    flash(_("Account saved."))
     return redirect(url_for(".index"))
 
 
@@ -110,7 +112,7 @@ def change_password() -> Response | tuple[str, int]:
     """Change the password, after checking the current one."""
     form = PasswordForm()
     if form.validate() and not current_user.check_password(form.current_password.data or ""):
-        form.current_password.errors = ["That is not your current password."]
+        form.current_password.errors = [_("That is not your current password.")]
     if form.errors:
         return _page(422, password=form)
     current_user.set_password(form.new_password.data or "")
@@ -118,7 +120,7 @@ def change_password() -> Response | tuple[str, int]:
     login_user(
         current_user._get_current_object()
     )  # this session goes on with the new stamp; every other ends
-    flash("Password changed. Every other session of this account has been logged out.")
+    flash(_("Password changed. Every other session of this account has been logged out."))
     return redirect(url_for(".index"))
 
 
@@ -129,15 +131,19 @@ def add_account() -> Response | tuple[str, int]:
         abort(403)
     form = SetupForm(prefix="new")
     if form.validate() and User.by_username((form.username.data or "").strip()):
-        form.username.errors = ["That username is taken."]
+        form.username.errors = [_("That username is taken.")]
     if form.errors:
         return _page(422, new_account=form)
-    user = User(username=(form.username.data or "").strip(), email=form.email.data)
+    user = User(
+        username=(form.username.data or "").strip(),
+        email=form.email.data,
+        locale=current_user.locale,  # the administrator's language, until they choose theirs
+    )
     user.set_password(form.password.data or "")
     user.email_settings = EmailSettings()
     db.session.add(user)
     db.session.commit()
-    flash(f"Account {user.username} added.")
+    flash(_("Account %(username)s added.", username=user.username))
     return redirect(url_for(".index"))
 
 
@@ -152,5 +158,5 @@ def save_networks() -> Response | tuple[str, int]:
     networks = parse_networks(form.allowed_networks.data or "")
     AppSettings.current().allowed_networks = ", ".join(str(network) for network in networks)
     db.session.commit()
-    flash("Allowed networks saved.")
+    flash(_("Allowed networks saved."))
     return redirect(url_for(".index"))

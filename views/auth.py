@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from localization import select_locale
 from models import EmailSettings, User, db
 from views.forms import LoginForm, SetupForm
 from views.ratelimit import limiter, too_many
@@ -47,6 +49,8 @@ def setup() -> Response | str | tuple[str, int]:
         status = 422 if form.is_submitted() else 200
         return render_template("setup.html", form=form), status
     user = User(username=(form.username.data or "").strip(), email=form.email.data, is_admin=True)
+    # The language the set-up page was shown in, from the browser's Accept-Language.
+    user.locale = select_locale() or "en"
     user.set_password(form.password.data or "")
     user.email_settings = EmailSettings(from_email="")
     db.session.add(user)
@@ -57,7 +61,7 @@ def setup() -> Response | str | tuple[str, int]:
         db.session.rollback()
         return redirect(url_for("auth.login"))
     login_user(user)
-    flash("Your account is ready. Set up email notifications to get reminders.")
+    flash(_("Your account is ready. Set up email notifications to get reminders."))
     return redirect(url_for("notifications.settings_page"))
 
 
@@ -76,13 +80,13 @@ def login() -> Response | str | tuple[str, int]:
             "login"
         ).wait_needed([("pair", address, username)])
         if wait:
-            form.password.errors = [too_many("log-in attempts", wait)]
+            form.password.errors = [too_many("log-in", wait)]
             return render_template("login.html", form=form), 429
         user = User.authenticate(username, form.password.data or "")
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors = ["Wrong username or password."]
+        form.password.errors = [_("Wrong username or password.")]
     status = 422 if form.is_submitted() else 200
     return render_template("login.html", form=form), status
 

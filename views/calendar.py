@@ -7,10 +7,13 @@ import datetime
 import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Alarm, Calendar, Event
 from werkzeug.wrappers import Response
 
+from localization import money
 from models import Subscription, User, db, shift_month, utcnow
 from spending import Payment, payments
 
@@ -59,7 +62,7 @@ def new_feed() -> Response:
     """Make a new private feed address; the old one stops working."""
     current_user.new_ics_token()
     db.session.commit()
-    flash("A new calendar address is ready; the old one no longer works.")
+    flash(_("A new calendar address is ready; the old one no longer works."))
     return redirect(url_for(".month"))
 
 
@@ -69,6 +72,20 @@ def feed(token: str) -> tuple[bytes, int, dict[str, str]]:
     user = User.by_ics_token(token)
     if user is None:
         abort(404)
+    # No session here: the feed is written in its owner's language.
+    with force_locale(user.locale):
+        return (
+            _calendar(user),
+            200,
+            {
+                "Content-Type": "text/calendar; charset=utf-8",
+                "Cache-Control": "no-store",
+            },
+        )
+
+
+def _calendar(user: User) -> bytes:
+    """The account's payments of 12 months either side, as an iCalendar document."""
     today = utcnow().date()
     first, last = (
         shift_month(today.replace(day=1), -FEED_MONTHS_BACK),
@@ -79,7 +96,7 @@ def feed(token: str) -> tuple[bytes, int, dict[str, str]]:
     cal = Calendar()
     cal.add("prodid", "-//Dues//Subscription payments//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", "Dues payments")
+    cal.add("x-wr-calname", _("Dues payments"))
     stamp = datetime.datetime.now(datetime.UTC)
     for subscription in Subscription.for_user(user.id):
         if not subscription.active:
@@ -90,16 +107,15 @@ def feed(token: str) -> tuple[bytes, int, dict[str, str]]:
             event.add("dtstamp", stamp)
             event.add("dtstart", date)
             event.add("dtend", date + datetime.timedelta(days=1))
-            event.add(
-                "summary", f"{subscription.name}: {subscription.price} {subscription.currency}"
-            )
+            amount = money(subscription.price, subscription.currency)
+            event.add("summary", f"{subscription.name}: {amount}")
             event.add("transp", "TRANSPARENT")
             for days in subscription.offsets(default_days) if subscription.notify else []:
                 alarm = Alarm()
                 alarm.add("action", "DISPLAY")
-                alarm.add("description", f"{subscription.name} renews")
+                alarm.add("description", _("%(name)s renews", name=subscription.name))
                 alarm.add("trigger", datetime.timedelta(days=-days))
                 event.add_component(alarm)
             cal.add_component(event)
-    headers = {"Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "no-store"}
-    return cal.to_ical(), 200, headers
+    ical: bytes = cal.to_ical()
+    return ical

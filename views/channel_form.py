@@ -6,6 +6,8 @@ import functools
 from typing import Any
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,9 +27,9 @@ from models import Category, Channel, UndecryptableSecret, address_policy
 from views.fields import no_control_characters, printable_text, valid_ca_bundle
 
 TRUST_CHOICES = [
-    SelectChoice("verify", "Check it against the system's trusted authorities"),
-    SelectChoice("ca", "Check it against my own CA"),
-    SelectChoice("any", "Ignore SSL verification"),
+    SelectChoice("verify", _l("Check it against the system's trusted authorities")),
+    SelectChoice("ca", _l("Check it against my own CA")),
+    SelectChoice("any", _l("Ignore SSL verification")),
 ]
 
 
@@ -46,38 +48,39 @@ class ChannelForm(FlaskForm):
     """What every channel has; each kind's own fields are added by form_class."""
 
     name = StringField(
-        "Name",
+        _l("Name"),
         filters=[_stripped],
         validators=[
-            InputRequired("Give the channel a name."),
+            InputRequired(_l("Give the channel a name.")),
             Length(max=100),
             no_control_characters,
         ],
     )
-    enabled = BooleanField("Send reminders here", default=True)
-    trust = SelectField("Certificate check", choices=TRUST_CHOICES, default="verify")
+    enabled = BooleanField(_l("Send reminders here"), default=True)
+    trust = SelectField(_l("Certificate check"), choices=TRUST_CHOICES, default="verify")
     ca_certificates = TextAreaField(
-        "Trusted CA certificate (PEM)",
+        _l("Trusted CA certificate (PEM)"),
         filters=[_stripped],
         validators=[Length(max=100_000), valid_ca_bundle],
     )
-    only_categories = BooleanField("Only reminders of these categories")
-    categories = CategoryChoices("Categories", coerce=int, choices=[])
+    only_categories = BooleanField(_l("Only reminders of these categories"))
+    categories = CategoryChoices(_l("Categories"), coerce=int, choices=[])
 
 
 def _input(field: Field) -> Any:
     """The WTForms field for one declared channel field."""
-    length = Length(max=2000, message="This is longer than 2,000 characters.")
+    label = _l(field.label)
+    length = Length(max=2000, message=_l("This is longer than 2,000 characters."))
     if field.widget == "select":
         choices = [SelectChoice(choice, choice) for choice in field.choices]
-        return SelectField(field.label, choices=choices, default=field.default)
+        return SelectField(label, choices=choices, default=field.default)
     if field.widget == "json":
-        return TextAreaField(field.label, filters=[_stripped], validators=[length, printable_text])
+        return TextAreaField(label, filters=[_stripped], validators=[length, printable_text])
     validators: list[Any] = [length, no_control_characters]
     if field.required and not field.secret:
-        validators.insert(0, InputRequired(f"Enter the {field.label.lower()}."))
+        validators.insert(0, InputRequired(_l("Enter a value for “%(field)s”.", field=label)))
     kind = PasswordField if field.secret else StringField
-    return kind(field.label, filters=[_stripped], validators=validators)
+    return kind(label, filters=[_stripped], validators=validators)
 
 
 @functools.cache
@@ -113,8 +116,11 @@ def stored_secret_hints(channel: Channel) -> dict[str, str]:
     hints = {}
     for name, value in secrets.items():
         host = urlsplit(value).hostname if "://" in value else None
-        where = f" (an address at {host})" if host else ""
-        hints[name] = f"Stored{where}: leave blank to keep it."
+        hints[name] = (
+            _("Stored (an address at %(host)s): leave blank to keep it.", host=host)
+            if host
+            else _("Stored: leave blank to keep it.")
+        )
     return hints
 
 
@@ -139,9 +145,13 @@ def _secrets(
         elif stored.get(field.name) and not server_changed:
             secrets[field.name] = stored[field.name]
         elif field.required and stored.get(field.name):
-            _error(form, field.name, f"Enter the {field.label.lower()} again: the server changed.")
+            _error(
+                form,
+                field.name,
+                _("Enter “%(field)s” again: the server changed.", field=_(field.label)),
+            )
         elif field.required:
-            _error(form, field.name, f"Enter the {field.label.lower()}.")
+            _error(form, field.name, _("Enter a value for “%(field)s”.", field=_(field.label)))
     return secrets
 
 
@@ -164,7 +174,7 @@ def apply_form(form: ChannelForm, channel: Channel, categories: list[Category]) 
     channel.categories = [category for category in categories if category.id in chosen]
     channel.store(values, secrets)
     if channel.trust == "ca" and not channel.ca_certificates and kind.self_hosted:
-        _error(form, "ca_certificates", "Paste your CA's certificate, or choose another check.")
+        _error(form, "ca_certificates", _("Paste your CA's certificate, or choose another check."))
     if "body" in values:
         try:
             check_template(values["body"])
@@ -192,8 +202,5 @@ def _check_url(form: ChannelForm, channel: Channel, kind: Kind, values: dict[str
         host = urlsplit(url).hostname or ""
         refusal = host_refusal(host, address_policy(channel.user))
         if refusal:
-            _error(
-                form,
-                kind.server_field or last_field,
-                f'Dues may not connect to "{host}": {refusal}',
-            )
+            message = _("Dues may not connect to “%(host)s”: %(reason)s", host=host, reason=refusal)
+            _error(form, kind.server_field or last_field, message)

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -46,7 +47,7 @@ def _new(kind: str) -> Channel:
         user=user,
         user_id=user.id,
         kind=kind,
-        name=KINDS[kind].label,
+        name=_(KINDS[kind].label),
         settings="{}",
         trust="verify",
         ca_certificates="",
@@ -121,7 +122,7 @@ def _save(channel: Channel) -> Response | tuple[str, int]:
         return _page(channel, form, status=422)
     db.session.add(channel)
     db.session.commit()
-    flash(f'Saved "{channel.name}".')
+    flash(_("Saved “%(name)s”.", name=channel.name))
     return redirect(url_for("channels.edit", channel_id=channel.id))
 
 
@@ -154,7 +155,7 @@ def _tested(channel: Channel, form: ChannelForm, valid: bool) -> tuple[str, int]
         return _page(channel, form, status=429, notice=refusal)
     target = channel.target()
     sample = compose_notification(current_user, sample_items(current_user, utcnow().date()))
-    notification = dataclasses.replace(sample, title=f"Test: {sample.title}")
+    notification = dataclasses.replace(sample, title=_("Test: %(title)s", title=sample.title))
     try:
         with server_talks().slot(current_user.id):
             outcome = TestOutcome(target.trust, receipt=deliver(target, notification))
@@ -183,5 +184,5 @@ def delete(channel_id: int) -> Response:
     channel = _owned(channel_id)
     db.session.delete(channel)
     db.session.commit()
-    flash(f'Removed "{channel.name}".')
+    flash(_("Removed “%(name)s”.", name=channel.name))
     return redirect(url_for("channels.index"))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -77,7 +78,7 @@ def _reconnect_reason(settings: EmailSettings | None) -> str | None:
         return None
     connection = OAuthToken.of(settings.id)
     if connection is None:
-        return "the mailbox is not connected yet."
+        return str(_("the mailbox is not connected yet."))
     return connection.reconnect_reason if connection.reconnect_needed else None
 
 
@@ -107,7 +108,7 @@ def index() -> str:
         reconnect=_reconnect_reason(settings),
         last_failure=last_delivery if last_delivery and last_delivery.status != "sent" else None,
         horizon=HORIZON_DAYS,
-        spark=spark(totals_ahead, "What the next 12 months cost, month by month"),
+        spark=spark(totals_ahead, _("What the next 12 months cost, month by month")),
         spark_months=ahead.months[12:],
         spark_totals=totals_ahead,
     )

@@ -10,6 +10,7 @@ import zoneinfo
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import EmailField, Field, IntegerField
@@ -25,7 +26,7 @@ _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 def no_control_characters(form: FlaskForm, field: Field) -> None:
     """Refuse line breaks and other control characters (header and command injection)."""
     if field.data and has_control_characters(str(field.data)):
-        raise ValidationError("Line breaks and control characters are not allowed here.")
+        raise ValidationError(_("Line breaks and control characters are not allowed here."))
 
 
 def printable_text(form: FlaskForm, field: Field) -> None:
@@ -33,7 +34,7 @@ def printable_text(form: FlaskForm, field: Field) -> None:
     if field.data and has_control_characters(
         str(field.data).replace("\r", "").replace("\n", "").replace("\t", "")
     ):
-        raise ValidationError("Control characters are not allowed here.")
+        raise ValidationError(_("Control characters are not allowed here."))
 
 
 def valid_host(form: FlaskForm, field: Field) -> None:
@@ -50,9 +51,9 @@ def valid_host(form: FlaskForm, field: Field) -> None:
     try:
         ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise ValidationError("Enter a host name such as smtp.example.com, or an IP.") from exc
+        raise ValidationError(_("Enter a host name such as smtp.example.com, or an IP.")) from exc
     if not all(_HOST_LABEL.match(label) for label in ascii_host.rstrip(".").split(".")):
-        raise ValidationError("Enter a host name such as smtp.example.com, or an IP.")
+        raise ValidationError(_("Enter a host name such as smtp.example.com, or an IP."))
 
 
 def valid_offsets(form: FlaskForm, field: Field) -> None:
@@ -61,7 +62,7 @@ def valid_offsets(form: FlaskForm, field: Field) -> None:
         parse_offsets(field.data or "")
     except ValueError as exc:
         raise ValidationError(
-            "Enter whole days from 0 to 365, separated by commas, such as 7, 1."
+            _("Enter whole days from 0 to 365, separated by commas, such as 7, 1.")
         ) from exc
 
 
@@ -101,8 +102,10 @@ def valid_ca_bundle(form: FlaskForm, field: Field) -> None:
         ssl.create_default_context(cadata=pem)
     except (ValueError, ssl.SSLError) as exc:
         raise ValidationError(
-            "Paste one or more certificates in PEM form, each from "
-            "-----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----."
+            _(
+                "Paste one or more certificates in PEM form, each from "
+                "-----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----."
+            )
         ) from exc
 
 
@@ -122,7 +125,7 @@ def valid_address(form: FlaskForm, field: Field) -> None:
     """Accept one email address."""
     problem = field.data and _address_problem(field.data)
     if problem:
-        raise ValidationError(f"Enter a valid email address. {problem}")
+        raise ValidationError(_("Enter a valid email address. %(problem)s", problem=problem))
 
 
 def address_list(form: FlaskForm, field: Field) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -40,7 +42,12 @@ from views.fields import (
     whole_number,
 )
 
-SECURITY_CHOICES = [SelectChoice(security.value, security.label) for security in Security]
+# "None" is a word to translate; SSL and TLS are names that stay.
+SECURITY_CHOICES = [
+    SelectChoice(Security.NONE.value, _l("None")),
+    SelectChoice(Security.SSL.value, "SSL"),
+    SelectChoice(Security.STARTTLS.value, "TLS"),
+]
 
 
 def _stripped(value: str | None) -> str:
@@ -63,7 +70,11 @@ def _url_field(label: str) -> URLField:
     return URLField(
         label,
         filters=[_stripped],
-        validators=[Optional(), Length(max=500), URL(require_tld=False, message="Enter a URL.")],
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(require_tld=False, message=_l("Enter a URL.")),
+        ],
     )
 
 
@@ -74,81 +85,83 @@ class StoredSettingsForm(FlaskForm):
     so adding a setting is this field plus its column.
     """
 
-    enabled = BooleanField("Enable email notifications")
-    host = StringField("SMTP host", filters=[_stripped], validators=[Length(max=253), valid_host])
-    port = whole_number("Port", 587, 1, 65535, "Enter a port from 1 to 65535.")
+    enabled = BooleanField(_l("Enable email notifications"))
+    host = StringField(
+        _l("SMTP host"), filters=[_stripped], validators=[Length(max=253), valid_host]
+    )
+    port = whole_number(_l("Port"), 587, 1, 65535, _l("Enter a port from 1 to 65535."))
     security = SelectField(
-        "Encryption",
+        _l("Encryption"),
         choices=SECURITY_CHOICES,
         default=Security.STARTTLS.value,
         validate_choice=True,
     )
-    ignore_verification = BooleanField("Ignore SSL verification")
+    ignore_verification = BooleanField(_l("Ignore SSL verification"))
     ca_certificates = TextAreaField(
-        "Trusted CA certificate (PEM)",
+        _l("Trusted CA certificate (PEM)"),
         filters=[_stripped],
         validators=[Length(max=100_000), valid_ca_bundle],
     )
     username = StringField(
-        "Username", filters=[_stripped], validators=[Length(max=254), no_control_characters]
+        _l("Username"), filters=[_stripped], validators=[Length(max=254), no_control_characters]
     )
-    from_email = EmailAddressField("From email", validators=[Optional(), valid_address])
+    from_email = EmailAddressField(_l("From email"), validators=[Optional(), valid_address])
     from_name = StringField(
-        "From name", filters=[_stripped], validators=[Length(max=100), no_control_characters]
+        _l("From name"), filters=[_stripped], validators=[Length(max=100), no_control_characters]
     )
     other_recipients = TextAreaField(
-        "Other recipients", filters=[_address_list], validators=[Length(max=2000), address_list]
+        _l("Other recipients"), filters=[_address_list], validators=[Length(max=2000), address_list]
     )
     timeout = whole_number(
-        "Timeout (seconds)", 15, 1, 120, "Enter a timeout from 1 to 120 seconds."
+        _l("Timeout (seconds)"), 15, 1, 120, _l("Enter a timeout from 1 to 120 seconds.")
     )
     ehlo_name = StringField(
-        "EHLO name", filters=[_stripped], validators=[Length(max=253), valid_host]
+        _l("EHLO name"), filters=[_stripped], validators=[Length(max=253), valid_host]
     )
     default_offsets = StringField(
-        "Remind me (days before)",
+        _l("Remind me (days before)"),
         default="1",
         filters=[_offset_list],
-        validators=[DataRequired("Enter at least one day, such as 1."), valid_offsets],
+        validators=[DataRequired(_l("Enter at least one day, such as 1.")), valid_offsets],
     )
     send_hour = SelectField(
-        "Send at",
+        _l("Send at"),
         choices=[SelectChoice(hour, f"{hour:02d}:00") for hour in range(24)],
         coerce=int,
         default=9,
         validate_choice=True,
     )
-    digest = BooleanField("Combine the reminders of a run into one email", default=True)
+    digest = BooleanField(_l("Combine the reminders of a run into one email"), default=True)
     auth_method = SelectField(
-        "Authentication",
-        choices=[SelectChoice("password", "Password"), SelectChoice("oauth", "OAuth 2.0")],
+        _l("Authentication"),
+        choices=[SelectChoice("password", _l("Password")), SelectChoice("oauth", _l("OAuth 2.0"))],
         default="password",
         validate_choice=True,
     )
     oauth_provider = SelectField(
-        "Provider",
-        choices=[SelectChoice(p.key, p.label) for p in PROVIDERS.values()],
+        _l("Provider"),
+        choices=[SelectChoice(p.key, _l(p.label)) for p in PROVIDERS.values()],
         default="microsoft",
         validate_choice=True,
     )
     oauth_flow = SelectField(
-        "How to sign in",
-        choices=[SelectChoice(key, label) for key, label in FLOW_LABELS.items()],
+        _l("How to sign in"),
+        choices=[SelectChoice(key, _l(label)) for key, label in FLOW_LABELS.items()],
         default="browser",
         validate_choice=True,
     )
     oauth_client_id = StringField(
-        "Client ID", filters=[_stripped], validators=[Length(max=255), no_control_characters]
+        _l("Client ID"), filters=[_stripped], validators=[Length(max=255), no_control_characters]
     )
     oauth_tenant = StringField(
-        "Tenant", filters=[_stripped], validators=[Length(max=100), no_control_characters]
+        _l("Tenant"), filters=[_stripped], validators=[Length(max=100), no_control_characters]
     )
-    oauth_sign_in = EmailAddressField("Sign-in address", validators=[Optional(), valid_address])
-    oauth_authorize_url = _url_field("Authorization URL")
-    oauth_token_url = _url_field("Token URL")
-    oauth_device_url = _url_field("Device authorization URL (optional)")
+    oauth_sign_in = EmailAddressField(_l("Sign-in address"), validators=[Optional(), valid_address])
+    oauth_authorize_url = _url_field(_l("Authorization URL"))
+    oauth_token_url = _url_field(_l("Token URL"))
+    oauth_device_url = _url_field(_l("Device authorization URL (optional)"))
     oauth_scopes = StringField(
-        "Scopes", filters=[_stripped], validators=[Length(max=500), no_control_characters]
+        _l("Scopes"), filters=[_stripped], validators=[Length(max=500), no_control_characters]
     )
 
 
@@ -160,15 +173,15 @@ STORED_SETTINGS = tuple(
 class NotificationSettingsForm(StoredSettingsForm):
     """The stored settings, and what the page does with them once: password, trust, test."""
 
-    forget_pinned = BooleanField("Stop trusting this certificate")
-    password = PasswordField("Password", validators=[Length(max=512), no_control_characters])
-    clear_password = BooleanField("Remove the stored password")
+    forget_pinned = BooleanField(_l("Stop trusting this certificate"))
+    password = PasswordField(_l("Password"), validators=[Length(max=512), no_control_characters])
+    clear_password = BooleanField(_l("Remove the stored password"))
     oauth_client_secret = PasswordField(
-        "Client secret", validators=[Length(max=1000), no_control_characters]
+        _l("Client secret"), validators=[Length(max=1000), no_control_characters]
     )
-    test_recipient = EmailAddressField("Test recipient", validators=[Optional(), valid_address])
+    test_recipient = EmailAddressField(_l("Test recipient"), validators=[Optional(), valid_address])
     timezone = SelectField(
-        "Time zone", default="UTC", validate_choice=True, widget=TimeZoneSelect()
+        _l("Time zone"), default="UTC", validate_choice=True, widget=TimeZoneSelect()
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -188,13 +201,13 @@ class NotificationSettingsForm(StoredSettingsForm):
     def require_sending_fields(self, *, for_test: bool) -> bool:
         """Add an error to each field sending cannot do without; True if none is missing."""
         required: list[tuple[Field, str]] = [
-            (self.host, "Enter the SMTP host."),
-            (self.from_email, "Enter a From email."),
+            (self.host, _("Enter the SMTP host.")),
+            (self.from_email, _("Enter a From email.")),
         ]
         if self.auth_method.data == "oauth":
             required += self._oauth_requirements()
         if for_test:
-            required.append((self.test_recipient, "Enter who should get the test email."))
+            required.append((self.test_recipient, _("Enter who should get the test email.")))
         missing = [(field, message) for field, message in required if not field.data]
         for field, message in missing:
             field.errors = [*field.errors, message]
@@ -207,18 +220,21 @@ class NotificationSettingsForm(StoredSettingsForm):
         if provider is not None and flow not in provider.flows:
             self.oauth_flow.errors = [
                 *self.oauth_flow.errors,
-                f"{provider.label} does not offer this way of signing in for mail.",
+                _(
+                    "%(provider)s does not offer this way of signing in for mail.",
+                    provider=provider.label,
+                ),
             ]
         required: list[tuple[Field, str]] = [
-            (self.oauth_client_id, "Enter the app's client ID."),
-            (self.oauth_sign_in, "Enter the mailbox that signs in."),
+            (self.oauth_client_id, _("Enter the app's client ID.")),
+            (self.oauth_sign_in, _("Enter the mailbox that signs in.")),
         ]
         if self.oauth_provider.data == "other":
-            required.append((self.oauth_token_url, "Enter the token URL."))
+            required.append((self.oauth_token_url, _("Enter the token URL.")))
             if flow == "browser":
-                required.append((self.oauth_authorize_url, "Enter the authorization URL."))
+                required.append((self.oauth_authorize_url, _("Enter the authorization URL.")))
             if flow == "device":
-                required.append((self.oauth_device_url, "Enter the device authorization URL."))
+                required.append((self.oauth_device_url, _("Enter the device authorization URL.")))
         return required
 
 
@@ -226,21 +242,21 @@ class SetupForm(FlaskForm):
     """The first account: the administrator."""
 
     username = StringField(
-        "Username",
+        _l("Username"),
         validators=[
-            DataRequired("Choose a username."),
+            DataRequired(_l("Choose a username.")),
             Length(max=MAX_USERNAME_LENGTH),
             no_control_characters,
         ],
     )
     email = EmailAddressField(
-        "Email", validators=[DataRequired("Enter your email."), valid_address]
+        _l("Email"), validators=[DataRequired(_l("Enter your email.")), valid_address]
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
-            DataRequired("Choose a password."),
-            Length(min=8, max=512, message="Use 8 to 512 characters."),
+            DataRequired(_l("Choose a password.")),
+            Length(min=8, max=512, message=_l("Use 8 to 512 characters.")),
         ],
     )
 
@@ -249,16 +265,16 @@ class LoginForm(FlaskForm):
     """Username and password."""
 
     username = StringField(
-        "Username",
+        _l("Username"),
         validators=[
-            DataRequired("Enter your username."),
-            Length(max=MAX_USERNAME_LENGTH, message="Wrong username or password."),
+            DataRequired(_l("Enter your username.")),
+            Length(max=MAX_USERNAME_LENGTH, message=_l("Wrong username or password.")),
         ],
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
-            DataRequired("Enter your password."),
-            Length(max=512, message="Wrong username or password."),
+            DataRequired(_l("Enter your password.")),
+            Length(max=512, message=_l("Wrong username or password.")),
         ],
     )

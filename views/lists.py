@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -21,17 +25,61 @@ bp = Blueprint("lists", __name__, url_prefix="/lists")
 
 @dataclass(frozen=True)
 class Kind:
-    """One kind of list: its model and what the page calls it."""
+    """One kind of list: its model, and what the page says of it in whole sentences.
+
+    Whole sentences, not a noun put into one: languages inflect the noun and what
+    goes with it (diese Kategorie, dieses Mitglied).
+    """
 
     model: type[ListEntry]
     title: str
-    singular: str
+    add: str
+    none: str
+    taken: Callable[[str], str]
+    used_by: Callable[[int], str]
+    unused: str
 
 
 KINDS = {
-    "categories": Kind(Category, "Categories", "category"),
-    "payment-methods": Kind(PaymentMethod, "Payment methods", "payment method"),
-    "household": Kind(HouseholdMember, "Household", "member"),
+    "categories": Kind(
+        Category,
+        _l("Categories"),
+        _l("Add category"),
+        _l("no category"),
+        lambda name: _("There is already a category %(name)s.", name=name),
+        lambda num: ngettext(
+            "%(num)d subscription uses this category.",
+            "%(num)d subscriptions use this category.",
+            num,
+        ),
+        _l("No subscription uses this category."),
+    ),
+    "payment-methods": Kind(
+        PaymentMethod,
+        _l("Payment methods"),
+        _l("Add payment method"),
+        _l("no payment method"),
+        lambda name: _("There is already a payment method %(name)s.", name=name),
+        lambda num: ngettext(
+            "%(num)d subscription uses this payment method.",
+            "%(num)d subscriptions use this payment method.",
+            num,
+        ),
+        _l("No subscription uses this payment method."),
+    ),
+    "household": Kind(
+        HouseholdMember,
+        _l("Household"),
+        _l("Add member"),
+        _l("nobody"),
+        lambda name: _("There is already a member %(name)s.", name=name),
+        lambda num: ngettext(
+            "%(num)d subscription is paid by this member.",
+            "%(num)d subscriptions are paid by this member.",
+            num,
+        ),
+        _l("No subscription is paid by this member."),
+    ),
 }
 
 
@@ -39,10 +87,10 @@ class EntryForm(FlaskForm):
     """A name, and for household members an optional email for their reminders."""
 
     name = StringField(
-        "Name",
-        validators=[DataRequired("Enter a name."), Length(max=50), no_control_characters],
+        _l("Name"),
+        validators=[DataRequired(_l("Enter a name.")), Length(max=50), no_control_characters],
     )
-    email = EmailAddressField("Email (optional)", validators=[Optional(), valid_address])
+    email = EmailAddressField(_l("Email (optional)"), validators=[Optional(), valid_address])
 
 
 def _kind(kind_name: str) -> Kind:
@@ -70,7 +118,7 @@ def _name_taken(kind: Kind, form: EntryForm, entry: ListEntry | None = None) -> 
     name = (form.name.data or "").strip()
     existing = kind.model.named(current_user.id, name)
     if existing is not None and existing is not entry:
-        form.name.errors = [*form.name.errors, f"There is already a {kind.singular} {name}."]
+        form.name.errors = [*form.name.errors, kind.taken(name)]
         return True
     return False
 
@@ -92,7 +140,7 @@ def add(kind_name: str) -> Response | tuple[str, int]:
     if isinstance(entry, HouseholdMember):
         entry.email = form.email.data or ""
     db.session.commit()
-    flash(f"Added {entry.name}.")
+    flash(_("Added %(name)s.", name=entry.name))
     return redirect(url_for(".index"))
 
 
@@ -107,21 +155,21 @@ def change(kind_name: str, entry_id: int) -> Response | tuple[str, int]:
         return redirect(url_for(".index"))
     form = EntryForm(prefix=f"{kind_name}-{entry_id}")
     if not form.validate() or _name_taken(kind, form, entry):
-        flash(f"Not saved: {' '.join([*form.name.errors, *form.email.errors])}")
+        flash(_("Not saved: %(errors)s", errors=" ".join([*form.name.errors, *form.email.errors])))
         db.session.rollback()
         return redirect(url_for(".index"))
     entry.name = (form.name.data or "").strip()
     if isinstance(entry, HouseholdMember):
         entry.email = form.email.data or ""
     db.session.commit()
-    flash(f"Saved {entry.name}.")
+    flash(_("Saved %(name)s.", name=entry.name))
     return redirect(url_for(".index"))
 
 
 class DeleteForm(FlaskForm):
     """Where the subscriptions of a deleted entry go."""
 
-    replacement = SelectField("Move its subscriptions to", coerce=str, validate_choice=True)
+    replacement = SelectField(_l("Move its subscriptions to"), coerce=str, validate_choice=True)
 
 
 @bp.route("/<kind_name>/<int:entry_id>/delete", methods=["GET", "POST"])
@@ -131,7 +179,7 @@ def delete(kind_name: str, entry_id: int) -> Response | tuple[str, int]:
     entry = _entry(kind, entry_id)
     others = [other for other in kind.model.for_user(current_user.id) if other is not entry]
     form = DeleteForm()
-    form.replacement.choices = [SelectChoice("", f"no {kind.singular}")] + [
+    form.replacement.choices = [SelectChoice("", str(kind.none))] + [
         SelectChoice(str(other.id), other.name) for other in others
     ]
     column = getattr(Subscription, kind.model.subscription_column)
@@ -141,7 +189,7 @@ def delete(kind_name: str, entry_id: int) -> Response | tuple[str, int]:
         Subscription.move_to(entry, replacement)
         db.session.delete(entry)
         db.session.commit()
-        flash(f"Deleted {entry.name}.")
+        flash(_("Deleted %(name)s.", name=entry.name))
         return redirect(url_for(".index"))
     status = 422 if request.method == "POST" else 200
     page = render_template("list_delete.html", kind=kind, entry=entry, used_by=used_by, form=form)

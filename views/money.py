@@ -6,6 +6,8 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -25,11 +27,11 @@ class MoneyForm(FlaskForm):
     """The budget and where rates come from; the rates themselves are one input each."""
 
     monthly_budget = DecimalField(
-        "Monthly budget",
+        _l("Monthly budget"),
         places=2,
-        validators=[Optional(), finite_amount, NumberRange(0, 10**9, "Enter 0 or more.")],
+        validators=[Optional(), finite_amount, NumberRange(0, 10**9, _l("Enter 0 or more."))],
     )
-    ecb_rates = BooleanField("Fetch rates daily from the European Central Bank")
+    ecb_rates = BooleanField(_l("Fetch rates daily from the European Central Bank"))
 
 
 def _currencies() -> list[str]:
@@ -78,7 +80,7 @@ def save() -> Response | tuple[str, int]:
         except InvalidOperation:
             value = Decimal(0)
         if value <= 0:
-            errors[currency] = "Enter a number above 0, such as 1.0825."
+            errors[currency] = _("Enter a number above 0, such as 1.0825.")
         else:
             typed[currency] = value
     if not form.validate() or errors:
@@ -88,5 +90,5 @@ def save() -> Response | tuple[str, int]:
     for currency, value in typed.items():
         ExchangeRate.put(current_user.id, currency, value, utcnow().date(), "manual")
     db.session.commit()
-    flash("Currencies and budget saved.")
+    flash(_("Currencies and budget saved."))
     return redirect(url_for(".index"))

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -30,13 +31,30 @@ from views.forms import STORED_SETTINGS, NotificationSettingsForm
 bp = Blueprint("notifications", __name__, url_prefix="/settings")
 
 _COMMON_PORTS = (25, 465, 587, 2525)
-# What "Certificate check" says for each way of trusting; the script follows the form with it.
-TRUST_TEXTS = {
-    "any": 'any certificate is accepted, because "Ignore SSL verification" is ticked.',
-    "pinned": "only the certificate you trusted is accepted:",
-    "ca": "certificates signed by your CA are accepted.",
-    "system": "certificates signed by an authority this system trusts are accepted.",
-}
+
+
+def trust_texts() -> dict[str, str]:
+    """What "Certificate check" says for each way of trusting; the script follows the form."""
+    return {
+        "any": _("any certificate is accepted, because “Ignore SSL verification” is ticked."),
+        "pinned": _("only the certificate you trusted is accepted:"),
+        "ca": _("certificates signed by your CA are accepted."),
+        "system": _("certificates signed by an authority this system trusts are accepted."),
+    }
+
+
+def ui_text() -> dict[str, str]:
+    """What the page's script writes, in the page's language."""
+    return {
+        "sending": _("Sending…"),
+        "copied": _("Copied"),
+        "fix": _("Not sent: correct the highlighted fields."),
+        "no_answer": _("Not sent: Dues did not answer (%(error)s)."),
+        "copied_settings": _(
+            "%(security)s on port %(port)s copied into the form: press Save to keep it."
+        ),
+        "certificate_check": _("Certificate check:"),
+    }
 
 
 def account_settings() -> EmailSettings:
@@ -127,8 +145,9 @@ def render_page(
         port_warnings_json=json.dumps({key: text for key, text in port_warnings.items() if text}),
         conventional_ports_json=json.dumps({s.value: s.conventional_port for s in Security}),
         plain_password_warning=security is Security.NONE and bool(form.username.data),
-        trust_texts=TRUST_TEXTS,
-        trust_texts_json=json.dumps(TRUST_TEXTS),
+        trust_texts=trust_texts(),
+        trust_texts_json=json.dumps(trust_texts()),
+        ui_text_json=json.dumps(ui_text()),
         default_ehlo=fallback_ehlo_name(),
         oauth_connection=OAuthToken.of(settings.id) if settings.id else None,
         callback_url=callback_url(),
@@ -168,5 +187,5 @@ def save() -> Response | tuple[str, int]:
         for subscription in Subscription.for_user(current_user.id):
             subscription.update_reminder_window(settings.default_offset_list)
     db.session.commit()
-    flash("Settings saved.")
+    flash(_("Settings saved."))
     return redirect(url_for(".settings_page"))

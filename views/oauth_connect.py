@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -46,7 +47,7 @@ def _connected(settings: EmailSettings, tokens: TokenSet) -> tuple[str, int]:
         outcome = deliver(
             settings,
             True,
-            "Test email",
+            _("Test email"),
             recipient,
             settings.smtp_config,
             lambda config: test_message(config, recipient),
@@ -54,7 +55,10 @@ def _connected(settings: EmailSettings, tokens: TokenSet) -> tuple[str, int]:
     except OAuthFailure as failure:
         return _failed(settings, failure)
     return render_page(
-        form_from_settings(settings), settings, notice=f"Connected as {who}.", outcome=outcome
+        form_from_settings(settings),
+        settings,
+        notice=_("Connected as %(account)s.", account=who),
+        outcome=outcome,
     )
 
 
@@ -94,8 +98,11 @@ def oauth_connect() -> tuple[str, int]:
                 form_from_settings(settings),
                 settings,
                 device=device,
-                notice=f"Go to {device.verification_uri} and enter the code {device.user_code}, "
-                'then press "Continue".',
+                notice=_(
+                    "Go to %(url)s and enter the code %(code)s, then press “Continue”.",
+                    url=device.verification_uri,
+                    code=device.user_code,
+                ),
             )
     except OAuthFailure as failure:
         return _failed(settings, failure)
@@ -117,9 +124,11 @@ def oauth_callback() -> tuple[str, int]:
     verifier = session.pop("oauth_verifier", None)
     if request.args.get("error"):
         failure = OAuthFailure(
-            f"The sign-in was not completed: {request.args.get('error')} "
-            f"{request.args.get('error_description', '')}".strip(),
-            hint='Press "Connect" to try again.',
+            _(
+                "The sign-in was not completed: %(error)s",
+                error=f"{request.args.get('error')} {request.args.get('error_description', '')}",
+            ).strip(),
+            hint=_("Press “Connect” to try again."),
             error=str(request.args.get("error")),
             reconnect=False,
         )
@@ -187,8 +196,10 @@ def use_oauth() -> tuple[str, int]:
     return render_page(
         form,
         settings,
-        notice='Switched to OAuth 2.0 with Microsoft 365: fill in "Client ID" and "Sign-in '
-        'address", then press "Connect".',
+        notice=_(
+            "Switched to OAuth 2.0 with Microsoft 365: fill in “Client ID” and “Sign-in "
+            "address”, then press “Connect”."
+        ),
     )
 
 
@@ -196,5 +207,5 @@ def use_oauth() -> tuple[str, int]:
 def oauth_disconnect() -> Response:
     """Forget the tokens."""
     OAuthToken.forget(account_settings().id)
-    flash("Disconnected: the tokens are forgotten.")
+    flash(_("Disconnected: the tokens are forgotten."))
     return redirect(url_for(".settings_page"))

@@ -11,6 +11,8 @@ from collections import deque
 from collections.abc import Hashable, Iterable, Iterator
 
 from flask import current_app, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 
@@ -90,13 +92,17 @@ class ServerTalks:
         with self._lock:
             if account in self._busy:
                 raise TalksBusy(
-                    "Another test of this account is still running: wait for its result, "
-                    "then try again."
+                    _(
+                        "Another test of this account is still running: wait for its result, "
+                        "then try again."
+                    )
                 )
             if len(self._busy) >= self.total:
                 raise TalksBusy(
-                    "Dues is talking to as many mail servers as it allows at once: "
-                    "try again in a few seconds."
+                    _(
+                        "Dues is talking to as many mail servers as it allows at once: "
+                        "try again in a few seconds."
+                    )
                 )
             self._busy.add(account)
         try:
@@ -119,8 +125,25 @@ def server_talks() -> ServerTalks:
 
 
 def too_many(what: str, seconds: int) -> str:
-    """The message for someone who tried too often."""
-    return f"Too many {what} in a short time: wait {seconds} seconds and try again."
+    """The message for someone who tried too often: what is "log-in", "messages" or "probes"."""
+    sentences = {
+        "log-in": lambda: ngettext(
+            "Too many log-in attempts in a short time: wait %(num)d second and try again.",
+            "Too many log-in attempts in a short time: wait %(num)d seconds and try again.",
+            seconds,
+        ),
+        "messages": lambda: ngettext(
+            "Too many messages in a short time: wait %(num)d second and try again.",
+            "Too many messages in a short time: wait %(num)d seconds and try again.",
+            seconds,
+        ),
+        "probes": lambda: ngettext(
+            "Too many probes in a short time: wait %(num)d second and try again.",
+            "Too many probes in a short time: wait %(num)d seconds and try again.",
+            seconds,
+        ),
+    }
+    return str(sentences[what]())
 
 
 def too_often(what: str) -> str | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from flask import current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from mailer import (
@@ -140,14 +141,19 @@ def _send_from_form(
         form.password.errors = [str(exc)]
         return render_page(form, settings, status=422)
     except ValueError as exc:
-        return render_page(form, settings, status=422, notice=f"Not sent: {exc}")
+        return render_page(form, settings, status=422, notice=_("Not sent: %(reason)s", reason=exc))
     except TalksBusy as busy:
         return render_page(form, settings, status=429, notice=str(busy))
     except ReconnectNeeded as exc:
-        return render_page(form, settings, status=422, notice=f"Not sent: {exc} {exc.hint}")
+        return render_page(
+            form, settings, status=422, notice=_("Not sent: %(reason)s", reason=f"{exc} {exc.hint}")
+        )
     except OAuthFailure as failure:
         return render_page(
-            form, settings, status=422, notice=f"Not sent: {failure.summary} {failure.hint}"
+            form,
+            settings,
+            status=422,
+            notice=_("Not sent: %(reason)s", reason=f"{failure.summary} {failure.hint}"),
         )
     return render_page(form, settings, outcome=outcome)
 
@@ -157,7 +163,7 @@ def test_message(config: SmtpConfig, recipient: str) -> Message:
     return compose(
         config,
         to=[recipient],
-        subject="Dues test email",
+        subject=_("Dues test email"),
         text=render_template("email/test.txt", config=config),
         html=render_template("email/test.html", config=config),
     )
@@ -172,14 +178,14 @@ def _sample_reminder(config: SmtpConfig, form: NotificationSettingsForm) -> Mess
 def send_test() -> tuple[str, int]:
     """Send a test email and show what happened."""
     return _send_from_form(
-        "Test email", lambda config, form: test_message(config, form.test_recipient.data or "")
+        _("Test email"), lambda config, form: test_message(config, form.test_recipient.data or "")
     )
 
 
 @bp.post("/notifications/sample")
 def send_sample() -> tuple[str, int]:
     """Send the real reminder email, with the next payments or sample data."""
-    return _send_from_form("Sample reminder", _sample_reminder)
+    return _send_from_form(_("Sample reminder"), _sample_reminder)
 
 
 @bp.post("/notifications/trust")
@@ -191,15 +197,18 @@ def trust_certificate() -> tuple[str, int]:
         pinned = normalize_fingerprint(request.form.get("trust_fingerprint", ""))
     except ValueError:
         return render_page(
-            form, settings, status=400, notice="That is not a certificate fingerprint."
+            form, settings, status=400, notice=_("That is not a certificate fingerprint.")
         )
     settings.pinned_fingerprint = pinned
     db.session.commit()
     form.forget_pinned.data = False
-    notice = f"Trusted the certificate with SHA-256 {pinned}. Send the test email again."
+    notice = _(
+        "Trusted the certificate with SHA-256 %(fingerprint)s. Send the test email again.",
+        fingerprint=pinned,
+    )
     if form.password.data and request.headers.get("X-Dues-In-Place") != "1":
         # A password is never written back into a page; the script keeps the typed one.
-        notice += " Type the password again first: it is not sent back to the page."
+        notice += " " + _("Type the password again first: it is not sent back to the page.")
     return render_page(form, settings, notice=notice)
 
 
@@ -221,7 +230,7 @@ def detect_settings() -> tuple[str, int]:
     form.refuse_internal_host(address_policy(current_user))
     host = form.host.data
     if not host or form.host.errors:
-        form.host.errors = form.host.errors or ["Enter the SMTP host to detect its settings."]
+        form.host.errors = form.host.errors or [_("Enter the SMTP host to detect its settings.")]
         return render_page(form, settings, status=422)
     if refusal := too_often("probes"):
         return render_page(form, settings, status=429, notice=refusal)
@@ -250,7 +259,7 @@ def use_detected() -> tuple[str, int]:
     form = NotificationSettingsForm()
     chosen = re.fullmatch(r"(none|ssl|tls):([0-9]{1,5})", request.form.get("use_detected", ""))
     if chosen is None or not 1 <= int(chosen[2]) <= 65535:
-        return render_page(form, settings, status=422, notice="Nothing to copy.")
+        return render_page(form, settings, status=422, notice=_("Nothing to copy."))
     security, port = chosen[1], chosen[2]
     form.security.data = security
     form.port.data = int(port)

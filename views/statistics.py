@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from localization import money, short_month
 from models import ExchangeRate, Subscription, utcnow
 from spending import spending
 from views.charts import bars, stacked_columns
-from views.formats import money
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistics")
 
@@ -33,13 +34,13 @@ def index() -> str:
         "statistics.html",
         figures=figures,
         today=today,
-        category_chart=bars(figures.by_category, "Monthly cost by category", written),
-        payer_chart=bars(figures.by_payer, "Monthly cost by payer", written),
-        dearest_chart=bars(figures.dearest, "The five most expensive subscriptions", written),
+        category_chart=bars(figures.by_category, _("Monthly cost by category"), written),
+        payer_chart=bars(figures.by_payer, _("Monthly cost by payer"), written),
+        dearest_chart=bars(figures.dearest, _("The five most expensive subscriptions"), written),
         months_chart=stacked_columns(
-            [month.strftime("%b") for month in figures.months],
+            [short_month(month) for month in figures.months],
             figures.categories,
             figures.month_values,
-            "Cost per month, 12 months back and 12 ahead, by category",
+            _("Cost per month, 12 months back and 12 ahead, by category"),
         ),
     )

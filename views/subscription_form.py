@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -55,7 +57,7 @@ LATEST_DATE = datetime.date(2200, 12, 31)
 def date_in_window(form: FlaskForm, field: Field) -> None:
     """Accept dates from 1900 to 2200."""
     if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
-        raise ValidationError("Enter a date between 1900 and 2200.")
+        raise ValidationError(_("Enter a date between 1900 and 2200."))
 
 
 def finite_amount(form: FlaskForm, field: Field) -> None:
@@ -66,17 +68,22 @@ def finite_amount(form: FlaskForm, field: Field) -> None:
     except InvalidOperation:
         usable = False
     if value is not None and not usable:
-        raise StopValidation("Enter the price as a number, such as 12.99.")
+        raise StopValidation(_("Enter the price as a number, such as 12.99."))
 
 
-CYCLE_CHOICES = [SelectChoice(unit.value, f"{unit.value}s") for unit in CycleUnit]
+CYCLE_CHOICES = [
+    SelectChoice(CycleUnit.DAY.value, _l("days")),
+    SelectChoice(CycleUnit.WEEK.value, _l("weeks")),
+    SelectChoice(CycleUnit.MONTH.value, _l("months")),
+    SelectChoice(CycleUnit.YEAR.value, _l("years")),
+]
 
 
 def valid_currency(form: FlaskForm, field: Field) -> None:
     """Accept a three-letter ISO 4217 code, in any case."""
     field.data = (field.data or "").strip().upper()
     if not _CURRENCY.match(field.data):
-        raise ValidationError("Enter a three-letter currency code, such as EUR or USD.")
+        raise ValidationError(_("Enter a three-letter currency code, such as EUR or USD."))
 
 
 def _optional_id(value: object) -> int | None:
@@ -86,7 +93,7 @@ def _optional_id(value: object) -> int | None:
     return int(str(value))
 
 
-def _entry_select(label: str) -> SelectField:
+def _entry_select(label: Any) -> SelectField:
     return SelectField(label, coerce=_optional_id, validate_choice=True)
 
 
@@ -94,40 +101,43 @@ def _choices(entries: Iterable[Any], none: str) -> list[SelectChoice]:
     return [SelectChoice("", none)] + [SelectChoice(e.id, e.name) for e in entries]
 
 
-def _text(label: str, maximum: int, *extra: object) -> StringField:
+def _text(label: Any, maximum: int, *extra: object) -> StringField:
     return StringField(label, validators=[*extra, Length(max=maximum), no_control_characters])
 
 
 class SubscriptionForm(FlaskForm):
     """Everything about one subscription."""
 
-    name = _text("Name", 100, DataRequired("Enter a name."))
+    name = _text(_l("Name"), 100, DataRequired(_l("Enter a name.")))
     price = DecimalField(
-        "Price",
+        _l("Price"),
         places=2,
         validators=[
-            InputRequired("Enter the price, such as 12.99."),
+            InputRequired(_l("Enter the price, such as 12.99.")),
             finite_amount,
-            NumberRange(0, 10**9, "Enter a price from 0 up to 1,000,000,000."),
+            NumberRange(0, 10**9, _l("Enter a price from 0 up to 1,000,000,000.")),
         ],
     )
-    currency = StringField("Currency", default="EUR", validators=[valid_currency])
-    cycle_every = whole_number("Every", 1, 1, 365, "Enter a whole number from 1 to 365.")
+    currency = StringField(_l("Currency"), default="EUR", validators=[valid_currency])
+    cycle_every = whole_number(_l("Every"), 1, 1, 365, _l("Enter a whole number from 1 to 365."))
     cycle_unit = SelectField(
-        "Billing cycle", choices=CYCLE_CHOICES, default=CycleUnit.MONTH.value, validate_choice=True
+        _l("Billing cycle"),
+        choices=CYCLE_CHOICES,
+        default=CycleUnit.MONTH.value,
+        validate_choice=True,
     )
     next_payment = DateField(
-        "Next payment",
-        validators=[InputRequired("Enter the next payment date."), date_in_window],
+        _l("Next payment"),
+        validators=[InputRequired(_l("Enter the next payment date.")), date_in_window],
     )
-    start_date = DateField("Start date", validators=[Optional(), date_in_window])
-    auto_renew = BooleanField("Renews automatically", default=True)
-    category_id = _entry_select("Category")
-    payment_method_id = _entry_select("Payment method")
-    payer_id = _entry_select("Paid by")
-    replaced_by_id = _entry_select("Replaced by")
-    logo = FileField("Logo")
-    remove_logo = BooleanField("Remove the logo")
+    start_date = DateField(_l("Start date"), validators=[Optional(), date_in_window])
+    auto_renew = BooleanField(_l("Renews automatically"), default=True)
+    category_id = _entry_select(_l("Category"))
+    payment_method_id = _entry_select(_l("Payment method"))
+    payer_id = _entry_select(_l("Paid by"))
+    replaced_by_id = _entry_select(_l("Replaced by"))
+    logo = FileField(_l("Logo"))
+    remove_logo = BooleanField(_l("Remove the logo"))
     # The uploaded logo once validated: the small PNG or sanitised SVG, and its type.
     prepared_logo: tuple[bytes, str] | None = None
 
@@ -141,20 +151,20 @@ class SubscriptionForm(FlaskForm):
         except logos.LogoRefused as exc:
             raise ValidationError(str(exc)) from exc
 
-    url = URLField("Website", validators=[Optional(), URL(message="Enter a web address.")])
-    notes = TextAreaField("Notes", validators=[Length(max=2000), printable_text])
-    active = BooleanField("Active", default=True)
-    notify = BooleanField("Notify me", default=True)
-    reminder_offsets = _text("Remind me (days before)", 100, valid_offsets)
-    cancellation_date = DateField("Cancellation date", validators=[Optional(), date_in_window])
+    url = URLField(_l("Website"), validators=[Optional(), URL(message=_l("Enter a web address."))])
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=2000), printable_text])
+    active = BooleanField(_l("Active"), default=True)
+    notify = BooleanField(_l("Notify me"), default=True)
+    reminder_offsets = _text(_l("Remind me (days before)"), 100, valid_offsets)
+    cancellation_date = DateField(_l("Cancellation date"), validators=[Optional(), date_in_window])
 
     def __init__(self, *args: Any, user_id: int, editing: Subscription | None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.category_id.choices = _choices(Category.for_user(user_id), "none")
-        self.payment_method_id.choices = _choices(PaymentMethod.for_user(user_id), "none")
-        self.payer_id.choices = _choices(HouseholdMember.for_user(user_id), "me")
+        self.category_id.choices = _choices(Category.for_user(user_id), _("none"))
+        self.payment_method_id.choices = _choices(PaymentMethod.for_user(user_id), _("none"))
+        self.payer_id.choices = _choices(HouseholdMember.for_user(user_id), _("me"))
         others = [s for s in Subscription.for_user(user_id) if s is not editing]
-        self.replaced_by_id.choices = _choices(others, "nothing")
+        self.replaced_by_id.choices = _choices(others, _("nothing"))
 
     def fill(self, subscription: Subscription) -> None:
         """Copy the validated values onto subscription."""

@@ -6,16 +6,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from models import Subscription
 
-SORTS: dict[str, tuple[str, Callable[[Subscription], Any]]] = {
-    "next": ("Next payment", lambda s: (s.next_payment, s.name.lower())),
-    "name": ("Name", lambda s: s.name.lower()),
-    "price": ("Price", lambda s: (-s.price, s.name.lower())),
-    "monthly": ("Monthly cost", lambda s: (-s.monthly_cost, s.name.lower())),
+SORTS: dict[str, tuple[Any, Callable[[Subscription], Any]]] = {
+    "next": (_l("Next payment"), lambda s: (s.next_payment, s.name.lower())),
+    "name": (_l("Name"), lambda s: s.name.lower()),
+    "price": (_l("Price"), lambda s: (-s.price, s.name.lower())),
+    "monthly": (_l("Monthly cost"), lambda s: (-s.monthly_cost, s.name.lower())),
 }
 FILTERS = {"category": "category_id", "method": "payment_method_id", "payer": "payer_id"}
-STATUSES = {"all": "Active and inactive", "active": "Active only", "inactive": "Inactive only"}
+STATUSES = {
+    "all": _l("Active and inactive"),
+    "active": _l("Active only"),
+    "inactive": _l("Inactive only"),
+}
 
 
 def _whole_number(text: str | None) -> int | None:

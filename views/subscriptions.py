@@ -6,6 +6,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -70,7 +72,7 @@ def _save(form: SubscriptionForm, subscription: Subscription, message: str) -> R
     subscription.update_reminder_window(settings.default_offset_list if settings else [])
     db.session.add(subscription)
     db.session.commit()
-    flash(message.format(name=subscription.name))
+    flash(str(message) % {"name": subscription.name})
     return redirect(url_for(".index"))
 
 
@@ -79,7 +81,7 @@ def add() -> Response | tuple[str, int]:
     """Add a subscription."""
     form = SubscriptionForm(user_id=current_user.id, editing=None)
     if form.validate_on_submit():
-        return _save(form, Subscription(user_id=current_user.id), "Added {name}.")
+        return _save(form, Subscription(user_id=current_user.id), _l("Added %(name)s."))
     status = 422 if form.is_submitted() else 200
     return render_template("subscription_form.html", form=form, subscription=None), status
 
@@ -90,7 +92,7 @@ def edit(subscription_id: int) -> Response | tuple[str, int]:
     subscription = _owned_or_404(subscription_id)
     form = SubscriptionForm(obj=subscription, user_id=current_user.id, editing=subscription)
     if form.validate_on_submit():
-        return _save(form, subscription, "Saved {name}.")
+        return _save(form, subscription, _l("Saved %(name)s."))
     status = 422 if form.is_submitted() else 200
     return render_template("subscription_form.html", form=form, subscription=subscription), status
 
@@ -103,5 +105,5 @@ def delete(subscription_id: int) -> Response | str:
         return render_template("subscription_delete.html", subscription=subscription)
     db.session.delete(subscription)
     db.session.commit()
-    flash(f"Deleted {subscription.name}.")
+    flash(_("Deleted %(name)s.", name=subscription.name))
     return redirect(url_for(".index"))

@@ -14,6 +14,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -46,19 +48,21 @@ def raise_upload_limit() -> None:
 class ExportForm(FlaskForm):
     """Whether the export carries the account's secrets, sealed with a passphrase."""
 
-    include_secrets = BooleanField("Include secrets (SMTP password, OAuth client secret)")
-    passphrase = PasswordField("Passphrase")
+    include_secrets = BooleanField(_l("Include secrets (SMTP password, OAuth client secret)"))
+    passphrase = PasswordField(_l("Passphrase"))
 
     def validate_passphrase(self, field: Field) -> None:
         """A passphrase long enough to seal the secrets, when they are included."""
         if self.include_secrets.data and len(field.data or "") < MIN_PASSPHRASE:
-            raise ValidationError(f"Type a passphrase of at least {MIN_PASSPHRASE} characters.")
+            raise ValidationError(
+                _("Type a passphrase of at least %(num)d characters.", num=MIN_PASSPHRASE)
+            )
 
 
 class UploadForm(FlaskForm):
     """The file to import."""
 
-    file = FileField("File")
+    file = FileField(_l("File"))
 
 
 def _page(export: ExportForm | None = None, upload: UploadForm | None = None,
@@ -108,7 +112,7 @@ def upload() -> Response | tuple[str, int]:
     form = UploadForm()
     file = form.file.data if form.validate() else None
     if file is None or not getattr(file, "filename", ""):
-        return _page(upload=form, error="Choose a file to import.", status=422)
+        return _page(upload=form, error=_("Choose a file to import."), status=422)
     with file.stream:
         data = file.stream.read(MAX_UPLOAD + 1)
     try:
@@ -126,7 +130,9 @@ def _dry_run(reading: Reading) -> ImportResult:
     try:
         return apply_plan(reading.plan, current_user)
     except (IntegrityError, DataError) as exc:
-        raise ImportRefused(f"The file holds values Dues cannot store ({exc.orig}).") from exc
+        raise ImportRefused(
+            _("The file holds values Dues cannot store (%(problem)s).", problem=exc.orig)
+        ) from exc
     finally:
         db.session.rollback()
 
@@ -137,7 +143,7 @@ def preview() -> Response | tuple[str, int]:
     token = session.get(_PENDING, "")
     data = kept_upload(current_app.instance_path, current_user.id, token)
     if data is None:
-        flash("Choose the file again: the uploaded one is no longer kept.")
+        flash(_("Choose the file again: the uploaded one is no longer kept."))
         return redirect(url_for(".index"))
     form = FlaskForm()
     if request.method == "POST" and not form.validate():
@@ -179,13 +185,15 @@ def _import(reading: Reading, token: str) -> Response | tuple[str, int]:
     except (IntegrityError, DataError):
         db.session.rollback()
         return _page(
-            error="Another import changed this account meanwhile; nothing was imported. Try again.",
+            error=_(
+                "Another import changed this account meanwhile; nothing was imported. Try again."
+            ),
             status=409,
         )
     drop_upload(current_app.instance_path, current_user.id, token)
     session.pop(_PENDING, None)
-    made = ", ".join(f"{number} {what}" for what, number in result.created.items() if number)
-    flash(f"Imported from the {reading.plan.source}: {made or 'nothing new'}.")
+    made = ", ".join(result.made()) or _("nothing new")
+    flash(_("Imported from the %(source)s: %(made)s.", source=_(reading.plan.source), made=made))
     return redirect(url_for("subscriptions.index"))
 
 

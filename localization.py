@@ -1,0 +1,154 @@
+"""Which language a page or an email is in, and dates and amounts as that language writes them.
+
+Flask-Babel picks the locale: the account's setting once logged in, else the
+browser's Accept-Language. The reminder job wraps each account in force_locale,
+so its emails and notifications are in the account's language too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from babel.dates import format_skeleton, format_timedelta, get_day_names
+from flask import Flask, has_request_context, request
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    gettext,
+    ngettext,
+)
+from flask_babel import get_locale as current_locale
+from flask_login import current_user
+
+import translations
+from translations import _
+
+# What an account can choose: the languages, and English with British formats.
+LOCALES = {
+    "en": "English (United States): €1,234.50",
+    "en_GB": "English (United Kingdom): €1,234.50",
+    "de": "Deutsch: 1.234,50 €",
+    "es": "Español: 1234,50 €",
+    "fr": "Français: 1 234,50 €",
+    "zh_Hans": "简体中文: €1,234.50",
+}
+# Accept-Language tags, as browsers send them, and the locale each becomes.
+_OFFERED = {"en": "en", "en-GB": "en_GB", "de": "de", "es": "es", "fr": "fr", "zh": "zh_Hans"}
+
+__all__ = ["LOCALES", "force_locale", "init_app", "money", "relative_days"]
+
+
+def select_locale() -> str | None:
+    """The account's locale once logged in; before, the browser's best offered language.
+
+    Outside a request (the job, the CLI) the default applies, unless force_locale says.
+    """
+    if not has_request_context():
+        return None
+    if current_user and current_user.is_authenticated:
+        return str(current_user.locale)
+    return _OFFERED.get(request.accept_languages.best_match(list(_OFFERED)) or "en", "en")
+
+
+def select_timezone() -> str | None:
+    """The account's time zone, for dates and times on its pages."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return str(current_user.timezone)
+    return None
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """amount in currency, with the symbol, separators and decimals of the current locale."""
+    return str(format_currency(amount, currency))
+
+
+def relative_days(days: int) -> str:
+    """How far off a day is, in words: today, tomorrow, in 3 days, 3 天后."""
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("tomorrow")
+    # A large threshold keeps 45 days as "in 45 days", not "in 2 months".
+    words = format_timedelta(
+        datetime.timedelta(days=days),
+        granularity="day",
+        threshold=1000,
+        add_direction=True,
+        locale=current_locale(),
+    )
+    return str(words)
+
+
+def day(date: datetime.date, width: str = "medium") -> str:
+    """A date as the current locale writes it: medium on pages (3 Dec 2026), long in emails."""
+    return str(format_date(date, width))
+
+
+def moment(when: datetime.datetime) -> str:
+    """A stored UTC time in the account's time zone, as the current locale writes it."""
+    return str(format_datetime(when, "short"))
+
+
+def month(date: datetime.date) -> str:
+    """A month and its year: December 2026, Dezember 2026, 2026年12月."""
+    return str(format_skeleton("yMMMM", date, locale=current_locale()))
+
+
+def short_month(date: datetime.date) -> str:
+    """A month's abbreviated name, for a chart's axis: Dec, Dez., 12月."""
+    return str(format_date(date, "LLL"))
+
+
+def month_name(date: datetime.date) -> str:
+    """The month's name on its own: December, Dezember, 十二月."""
+    return str(format_date(date, "LLLL"))
+
+
+def weekday_names() -> list[str]:
+    """Monday to Sunday, abbreviated as the current locale does."""
+    names = get_day_names("abbreviated", context="stand-alone", locale=current_locale())
+    return [str(names[number]) for number in range(7)]
+
+
+def per_cycle(every: int, unit: str) -> str:
+    """A billing cycle after a price's slash: month, 3 months, Monat, 3 Monate."""
+    words = {
+        "day": lambda: ngettext("day", "%(num)d days", every),
+        "week": lambda: ngettext("week", "%(num)d weeks", every),
+        "month": lambda: ngettext("month", "%(num)d months", every),
+        "year": lambda: ngettext("year", "%(num)d years", every),
+    }
+    return str(words[unit]())
+
+
+def status_names() -> dict[str, str]:
+    """What a delivery record's status is called on the page."""
+    return {"pending": _("pending"), "sent": _("sent"), "failed": _("failed")}
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Babel with the catalogs, and give pure modules its gettext."""
+    Babel(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(translations.CATALOGS),
+    )
+    translations.install(gettext, ngettext)
+    for function in (money, relative_days, day, moment, month, month_name):
+        app.add_template_filter(function)
+    app.add_template_global(weekday_names)
+    app.add_template_global(format_decimal)
+    app.add_template_global(per_cycle)
+
+    @app.context_processor
+    def language() -> dict[str, object]:
+        return {
+            "html_lang": str(current_locale()).replace("_", "-"),
+            "status_names": status_names(),
+        }
