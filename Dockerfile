@@ -33,8 +33,9 @@ COPY --from=build /opt/dues /opt/dues
 WORKDIR /app
 # The application: everything .dockerignore does not leave out (tests, docs, caches).
 COPY . .
+# The catalogs are compiled here, not committed.
 RUN /opt/dues/bin/pybabel -q compile -d /app/translations \
- RUN python3 -m compileall -q /appRUN python3 -m compileall -q /app python3 -m compileall -q /app
+ && python3 -m compileall -q /app
 ENV PATH=/opt/dues/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
