@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from models import User, db, utcnow
 from tests.conftest import ACCOUNT, SmtpLab, screenshot
 from tests.factories import make_subscription, record_failed_reminder
-from tests.test_pages_look import check_accessibility
+from tests.test_pages_look import PAGES, check_accessibility
 
 ROOT = Path(__file__).resolve().parent.parent
 # Names that stay as they are in every language: protocols, products and formats.
@@ -74,20 +74,6 @@ PROPER = (
     "EUR",
     "USD",
 )
-PAGES = [
-    ("dashboard", "/"),
-    ("subscriptions", "/subscriptions"),
-    ("subscription-add", "/subscriptions/new"),
-    ("lists", "/lists"),
-    ("money", "/money"),
-    ("calendar", "/calendar"),
-    ("statistics", "/statistics"),
-    ("channels", "/settings/channels"),
-    ("channel-ntfy", "/settings/channels/new/ntfy"),
-    ("log", "/log"),
-    ("account", "/account"),
-    ("import-export", "/account/data"),
-]
 
 
 def english_phrases() -> list[str]:
