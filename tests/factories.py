@@ -31,6 +31,7 @@ def make_account(
     other_recipients: str = "",
     email: str | None = None,
     is_admin: bool | None = None,
+    timeout: int = 1,
 ) -> User:
     """An account whose reminders go, unencrypted, to the SMTP server on port.
 
@@ -55,7 +56,7 @@ def make_account(
         security="none",
         from_email="dues@example.test",
         from_name="Dues",
-        timeout=1,
+        timeout=timeout,
         send_hour=send_hour,
         default_offsets=default_offsets,
         digest=digest,

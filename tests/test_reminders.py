@@ -257,11 +257,14 @@ def test_the_running_app_sends_due_reminders_by_itself(
     app = create_app({**app_config, "SCHEDULER": "on", "SCHEDULER_INTERVAL": 0.2})
     upgrade_database(app)
     with app.app_context():
-        user = make_account("alice", port=smtp.plain_no_starttls.port, send_hour=0)
+        # A generous timeout: on a loaded machine (the image building beside it) the
+        # shared server may take more than a second to answer, and a failed first
+        # try would wait five minutes for its retry.
+        user = make_account("alice", port=smtp.plain_no_starttls.port, send_hour=0, timeout=20)
         make_subscription(user, "Soon", utcnow().date() + dt.timedelta(days=1))
     try:
         app.test_client().get("/login")
-        wait_for(lambda: len(smtp.plain_no_starttls.received) == 1)
+        wait_for(lambda: len(smtp.plain_no_starttls.received) == 1, timeout=30)
         time.sleep(0.5)
         assert len(smtp.plain_no_starttls.received) == 1, "sent once, though the job ran again"
     finally:
