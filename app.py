@@ -147,6 +147,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_ATTEMPTS_PER_MINUTE=10,
         SENDS_PER_MINUTE=10,
         CONCURRENT_SENDS=4,
+        # Accounts the reminder job sends to at once, each over its own connection.
+        SEND_CONCURRENCY=16,
         SCHEDULER_INTERVAL=300,
         # What "now" is for OAuth token expiry; the tests move it instead of sleeping.
         CLOCK=utcnow,
@@ -165,6 +167,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    # Room for the serving threads and every reminder worker at once, so that none
+    # waits on another's connection (SQLAlchemy's default is 5, and 10 more).
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {"pool_size": 10, "max_overflow": int(app.config["SEND_CONCURRENCY"]) + 10},
+    )
     _private_sqlite_file(str(app.config["DATABASE_URL"]))
     if str(app.config["BASE_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True

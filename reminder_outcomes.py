@@ -36,6 +36,13 @@ class RunSummary:
     skipped: int = 0
     accounts_unplanned: int = 0
 
+    def add(self, other: RunSummary) -> None:
+        """Count in what another part of the run did (a worker's account)."""
+        self.sent += other.sent
+        self.failed += other.failed
+        self.retrying += other.retrying
+        self.skipped += other.skipped
+
     def line(self) -> str:
         """The run in one line, for logs and the command's output."""
         line = _(

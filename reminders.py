@@ -11,7 +11,10 @@ import datetime
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
+
+from flask import current_app
 
 from localization import force_locale
 from models import (
@@ -192,12 +195,40 @@ def run_reminders(
     Delivery.give_up_past(now.date() - datetime.timedelta(days=1), now)
     plan = due_reminders(now, summary)
     summary.due = sum(len(reminders) for reminders in plan.values())
-    for user, reminders in plan.items():
-        Delivery.ensure(user.id, [(r.key, r.item.name, r.channel_name) for r in reminders])
-        claimed = Delivery.claim([r.key for r in reminders], now, LEASE)
-        summary.skipped += len(reminders) - len(claimed)
-        if claimed:
-            # Each account's emails and notifications are written in its own language.
-            with force_locale(user.locale):
-                _remind_account(user, reminders, claimed, now, summary)
+    work = [(user.id, reminders) for user, reminders in plan.items()]
+    # End the planning read before the workers write: SQLite cannot upgrade it.
+    db.session.commit()
+    workers = min(int(current_app.config["SEND_CONCURRENCY"]), len(work))
+    if workers <= 1:
+        for user_id, reminders in work:
+            summary.add(_run_account(user_id, reminders, now))
+        return summary
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def in_own_context(item: tuple[int, list[DueReminder]]) -> RunSummary:
+        # Each worker has its own app context, so its own session and connection.
+        with app.app_context():
+            return _run_account(item[0], item[1], now)
+
+    # One account's slow or dead server holds one worker, up to its timeout; the
+    # claim in one UPDATE keeps each reminder to one sender, whatever runs at once.
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reminders") as pool:
+        for part in pool.map(in_own_context, work):
+            summary.add(part)
     return summary
+
+
+def _run_account(user_id: int, reminders: list[DueReminder], now: datetime.datetime) -> RunSummary:
+    """Record, claim and send one account's due reminders; what it did, in numbers."""
+    part = RunSummary()
+    user = db.session.get(User, user_id)
+    if user is None:  # deleted since it was planned
+        return part
+    Delivery.ensure(user.id, [(r.key, r.item.name, r.channel_name) for r in reminders])
+    claimed = Delivery.claim([r.key for r in reminders], now, LEASE)
+    part.skipped += len(reminders) - len(claimed)
+    if claimed:
+        # Each account's emails and notifications are written in its own language.
+        with force_locale(user.locale):
+            _remind_account(user, reminders, claimed, now, part)
+    return part

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from models import Delivery, EmailSettings, User, db
 from reminders import run_reminders
 from tests.conftest import PushLab, SmtpLab, process_env
 from tests.factories import make_account, make_channel, make_subscription
-from tests.smtp_servers import free_port
+from tests.smtp_servers import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,3 +175,34 @@ def test_the_log_names_each_records_channel_and_filters_by_it(
     only_hook = logged_in.get(f"/log?channel={hook}").get_data(as_text=True)
     assert "<td>Phone ntfy</td>" in only_hook and "<td>Email</td>" not in only_hook
     assert logged_in.get("/log?channel=channel:999").status_code == 200
+
+
+def test_an_account_whose_server_is_dead_holds_up_no_other_account(
+    app: Flask, smtp: SmtpLab
+) -> None:
+    """Accounts are sent to at once: three arrive while the fourth still waits on silence."""
+    with app.app_context():
+        make_account("admin", port=smtp.plain_no_starttls.port)  # no subscription
+        stuck = make_account("stuck", port=smtp.silent.port, timeout=10)
+        make_subscription(stuck, "Blackholed", dt.date(2026, 12, 10))
+        for name in ("ann", "bob", "cid"):
+            make_subscription(
+                make_account(name, port=smtp.plain_no_starttls.port),
+                "Netflix",
+                dt.date(2026, 12, 10),
+            )
+
+    def run() -> None:
+        with app.app_context():
+            run_reminders(at("2026-12-09 09:00"))
+
+    job = threading.Thread(target=run)
+    job.start()
+    try:
+        wait_for(lambda: len(smtp.plain_no_starttls.received) == 3, timeout=9)
+        assert job.is_alive(), "the three arrived while the dead server still held its worker"
+    finally:
+        job.join(timeout=60)
+    with app.app_context():
+        [waiting] = [r for r in records() if r.subscription_name == "Blackholed"]
+        assert waiting.status == "pending" and "sent no greeting within 10 s" in waiting.last_error
