@@ -126,9 +126,14 @@ def per_cycle(every: int, unit: str) -> str:
     return str(words[unit]())
 
 
-def status_names() -> dict[str, str]:
+def status_name(status: str) -> str:
     """What a delivery record's status is called on the page."""
-    return {"pending": _("pending"), "sent": _("sent"), "failed": _("failed")}
+    names = {
+        "pending": lambda: _("pending"),
+        "sent": lambda: _("sent"),
+        "failed": lambda: _("failed"),
+    }
+    return names[status]() if status in names else status
 
 
 def init_app(app: Flask) -> None:
@@ -144,11 +149,9 @@ def init_app(app: Flask) -> None:
         app.add_template_filter(function)
     app.add_template_global(weekday_names)
     app.add_template_global(format_decimal)
+    app.add_template_global(status_name)
     app.add_template_global(per_cycle)
 
     @app.context_processor
     def language() -> dict[str, object]:
-        return {
-            "html_lang": str(current_locale()).replace("_", "-"),
-            "status_names": status_names(),
-        }
+        return {"html_lang": str(current_locale()).replace("_", "-")}

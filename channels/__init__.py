@@ -10,11 +10,10 @@ from channels.errors import (
 )
 from channels.kinds import KINDS, Field, FieldProblem, Kind
 from channels.transport import Notification, Receipt, Target, deliver, plugin_for, redact
-from channels.webhook import STANDARD_BODY, check_template
+from channels.webhook import check_template
 
 __all__ = [
     "KINDS",
-    "STANDARD_BODY",
     "AddressRefused",
     "CertificateRefused",
     "ChannelError",

@@ -14,7 +14,7 @@ from models.billing import (
     parse_offsets,
     shift_month,
 )
-from models.channel import EMAIL_CHANNEL, TRUST_VALUES, Channel
+from models.channel import EMAIL_CHANNEL, Channel
 from models.delivery import Delivery, DeliveryStatus, ReminderKey
 from models.email_settings import (
     SECURITY_VALUES,
@@ -36,7 +36,6 @@ __all__ = [
     "AppSettings",
     "Channel",
     "EMAIL_CHANNEL",
-    "TRUST_VALUES",
     "Category",
     "HouseholdMember",
     "ListEntry",

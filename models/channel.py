@@ -90,10 +90,6 @@ class Channel(Base):
             return {}
         return {str(k): str(v) for k, v in json.loads(decrypt(self.secrets_encrypted)).items()}
 
-    def has_secret(self, name: str) -> bool:
-        """Whether a value is stored for the secret field name."""
-        return self.secrets_encrypted is not None and bool(self.secret_values().get(name))
-
     def store(self, values: dict[str, str], secrets: dict[str, str]) -> None:
         """Keep the plain values as they are and the secret ones encrypted."""
         self.settings = json.dumps(values, sort_keys=True)
