@@ -26,26 +26,37 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
+def server_process(module: str, *arguments: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """Run a bench server module in its own process; yield the port it printed, and it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *arguments],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stdin is not None
+    port = int(process.stdout.readline())
+    try:
+        yield port, process
+    finally:
+        process.stdin.close()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
 def smtp_sink(starttls: bool = False) -> Iterator[int]:
     """Run bench.sink in its own process; yield its port."""
-    arguments = [sys.executable, "-m", "bench.sink"]
     with tempfile.TemporaryDirectory() as folder:
+        arguments = []
         if starttls:
             leaf = trustme.CA().issue_cert("127.0.0.1")
             cert, key = Path(folder, "cert.pem"), Path(folder, "key.pem")
             leaf.cert_chain_pems[0].write_to_path(str(cert))
             leaf.private_key_pem.write_to_path(str(key))
-            arguments += ["--starttls", str(cert), str(key)]
-        process = subprocess.Popen(
-            arguments, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        assert process.stdout is not None and process.stdin is not None
-        port = int(process.stdout.readline())
-        try:
+            arguments = ["--starttls", str(cert), str(key)]
+        with server_process("bench.sink", *arguments) as (port, _):
             yield port
-        finally:
-            process.stdin.close()
-            process.wait(timeout=10)
 
 
 @contextlib.contextmanager

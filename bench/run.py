@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from bench import pages, planning, send_latency, throughput
+from bench import fanout, pages, planning, send_latency, throughput
 from bench.common import machine
 
 NOTES = "## What the numbers say"
 BENCHMARKS = {
+    "fanout": fanout.run,
     "throughput": throughput.run,
     "planning": planning.run,
     "send": send_latency.run,
