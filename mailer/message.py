@@ -9,14 +9,46 @@ checked here for line breaks, since compat32 does not refuse them itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from email import policy
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import formataddr, formatdate, make_msgid
 
 from mailer.config import SmtpConfig, has_control_characters
 from mailer.wire import wire_address
+
+
+class _WireCompat32(Compat32):
+    """compat32 with CRLF, writing a header that fits on one ASCII line as it is.
+
+    compat32 passes every header through email.header.Header, whose folding
+    machinery leaves such a line unchanged at a tenth of a millisecond each, a
+    dozen times a message.
+    """
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        """The header's line on the wire; only values that need folding are folded."""
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and len(name) + 2 + len(value) <= (self.max_line_length or 78)
+            and not has_control_characters(value)
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+WIRE_COMPAT32 = _WireCompat32(linesep="\r\n")
+
+
+def wire_policy(message: Message) -> policy.Policy:
+    """How message is written on the wire: with CRLF, and quickly when it is compat32."""
+    if type(message.policy) is Compat32:
+        return WIRE_COMPAT32
+    return message.policy.clone(linesep="\r\n")
 
 
 def _header(value: str) -> str | Header:

@@ -17,6 +17,7 @@ from mailer.certificates import CertificateInfo
 from mailer.config import Security, SmtpConfig
 from mailer.diagnose import translate
 from mailer.errors import MailError
+from mailer.message import wire_policy
 from mailer.session import RecordingSMTP, describe_tls
 from mailer.tls import client_context
 from mailer.transcript import Stage, Transcript
@@ -169,7 +170,7 @@ class SmtpConnection:
             self._arm(deadline)
             self.transcript.begin(Stage.MAIL_FROM)
             options = self._smtputf8_options([sender, *recipients])
-            serialize = policy.SMTPUTF8 if options else message.policy.clone(linesep="\r\n")
+            serialize = policy.SMTPUTF8 if options else wire_policy(message)
             payload = message.as_bytes(policy=serialize)
             code, reply = smtp.mail(sender, options)
             if code != 250:
