@@ -8,14 +8,15 @@ so its emails and notifications are in the account's language too.
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 from babel.dates import format_skeleton, format_timedelta, get_day_names
+from babel.numbers import format_currency
 from flask import Flask, has_request_context, request
 from flask_babel import (
     Babel,
     force_locale,
-    format_currency,
     format_date,
     format_datetime,
     format_decimal,
@@ -64,7 +65,14 @@ def select_timezone() -> str | None:
 
 def money(amount: Decimal, currency: str) -> str:
     """amount in currency, with the symbol, separators and decimals of the current locale."""
-    return str(format_currency(amount, currency))
+    return _money_in(amount, currency, str(current_locale()))
+
+
+# Babel reads the locale's currency pattern anew on each call; a reminder shows its
+# amount three times, and a run shows the same few prices again and again.
+@functools.lru_cache(maxsize=4096)
+def _money_in(amount: Decimal, currency: str, locale: str) -> str:
+    return format_currency(amount, currency, locale=locale)
 
 
 def relative_days(days: int) -> str:

@@ -20,6 +20,18 @@ from mailer import SmtpConfig, compose
 from models import Subscription, User
 from translations import _, ngettext
 
+TEXT_TEMPLATE, HTML_TEMPLATE, PUSH_TEMPLATE = (
+    "email/reminder.txt",
+    "email/reminder.html",
+    "push/reminder.md",
+)
+
+
+def compile_templates() -> None:
+    """Compile the reminder templates now, so that workers starting at once do not each."""
+    for name in (TEXT_TEMPLATE, HTML_TEMPLATE, PUSH_TEMPLATE):
+        current_app.jinja_env.get_template(name)
+
 
 @dataclass(frozen=True)
 class ReminderItem:
@@ -108,7 +120,7 @@ def compose_notification(user: User, items: Sequence[ReminderItem]) -> Notificat
             for item in items
         ],
     }
-    body = render_template("push/reminder.md", items=items, user=user, base_url=base_url)
+    body = render_template(PUSH_TEMPLATE, items=items, user=user, base_url=base_url)
     return Notification(title=headline(items), body=body.strip(), fields=fields)
 
 
@@ -134,6 +146,6 @@ def compose_reminder(
         to=to,
         cc=cc,
         subject=subject,
-        text=render_template("email/reminder.txt", **context),
-        html=render_template("email/reminder.html", **context),
+        text=render_template(TEXT_TEMPLATE, **context),
+        html=render_template(HTML_TEMPLATE, **context),
     )

@@ -108,6 +108,11 @@ def _send_all(
         log.warning("reminders for %s failed: %s", user.username, error.summary)
         for email in pending:
             record_failure(email.deliveries, _reason(error), error.temporary, now, summary)
+    except (UndecryptableSecret, ValueError) as exc:
+        # From building the connection's config; a message that cannot be written
+        # is caught above, for that message alone.
+        for email in pending:
+            record_failure(email.deliveries, f"{exc} Check the email settings.", True, now, summary)
     except (ReconnectNeeded, OAuthFailure) as exc:
         # Kept for retry, never failed for good: once reconnected, they go out.
         reason = f"Reconnect needed: {exc}" if isinstance(exc, ReconnectNeeded) else str(exc)
@@ -124,14 +129,8 @@ def send_emails(
     summary: RunSummary,
 ) -> None:
     """Compose and send the account's claimed email reminders."""
-    settings = user.email_settings
-    try:
-        settings.smtp_config()
-    except (UndecryptableSecret, ValueError) as exc:
-        record_failure(claimed, f"{exc} Check the email settings.", True, now, summary)
-        return
     emails = [
         Email(group, in_date_order(due[d.key].item for d in group), recipient)
-        for recipient, group in batches(claimed, due, settings.digest)
+        for recipient, group in batches(claimed, due, user.email_settings.digest)
     ]
     _send_all(user, emails, now, summary)

@@ -26,7 +26,7 @@ from models import (
     User,
     db,
 )
-from reminder_email import ReminderItem
+from reminder_email import ReminderItem, compile_templates
 from reminder_mail import send_emails
 from reminder_outcomes import DueReminder, RunSummary, release_after_crash
 from reminder_push import send_notifications
@@ -198,11 +198,10 @@ def run_reminders(
     work = [(user.id, reminders) for user, reminders in plan.items()]
     # End the planning read before the workers write: SQLite cannot upgrade it.
     db.session.commit()
-    workers = min(int(current_app.config["SEND_CONCURRENCY"]), len(work))
-    if workers <= 1:
-        for user_id, reminders in work:
-            summary.add(_run_account(user_id, reminders, now))
+    if not work:
         return summary
+    workers = min(int(current_app.config["SEND_CONCURRENCY"]), len(work))
+    compile_templates()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def in_own_context(item: tuple[int, list[DueReminder]]) -> RunSummary:
@@ -221,6 +220,9 @@ def run_reminders(
 def _run_account(user_id: int, reminders: list[DueReminder], now: datetime.datetime) -> RunSummary:
     """Record, claim and send one account's due reminders; what it did, in numbers."""
     part = RunSummary()
+    # The worker's own session: what it read stays loaded across its commits instead
+    # of being read again after each; a rollback still expires everything.
+    db.session().expire_on_commit = False
     user = db.session.get(User, user_id)
     if user is None:  # deleted since it was planned
         return part

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Date,
     ForeignKey,
@@ -18,12 +19,13 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, db, utcnow
+from models.base import Base, UtcDateTime, db, utcnow
 
 
 class DeliveryStatus(enum.Enum):
@@ -78,9 +80,10 @@ class Delivery(Base):
 
     @staticmethod
     def ensure(user_id: int, keys: Iterable[tuple[ReminderKey, str, str]]) -> None:
-        """Create a pending record for each reminder that has none; existing ones stay.
+        """Add a pending record for each reminder that has none; existing ones stay.
 
         keys holds each reminder's key, its subscription's name and its channel's name.
+        Left uncommitted: the claim that follows commits both in one write.
         """
         rows = [
             {
@@ -107,7 +110,6 @@ class Delivery(Base):
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = insert(Delivery).on_conflict_do_nothing(index_elements=_REMINDER_IDENTITY)
         db.session.execute(statement, rows)
-        db.session.commit()
 
     @staticmethod
     def claim(
@@ -117,18 +119,20 @@ class Delivery(Base):
 
         One UPDATE decides, so a concurrent run's UPDATE finds them claimed and takes none.
         """
-        ids = [delivery.id for delivery in Delivery._of(keys)]
-        # End the read before writing: SQLite cannot upgrade a stale read to a write.
-        db.session.commit()
-        if not ids:
+        if not keys:
             return []
         claimed_ids = db.session.scalars(
-            update(Delivery)
-            .where(Delivery.id.in_(ids), *Delivery._claimable_at(now))
-            .values(claimed_until=now + lease)
-            .returning(Delivery.id)
+            _CLAIM,
+            {
+                "subscription_ids": list({key.subscription_id for key in keys}),
+                "keys": [tuple(getattr(key, name) for name in _REMINDER_IDENTITY) for key in keys],
+                "now": now,
+                "until": now + lease,
+            },
         ).all()
         db.session.commit()
+        if not claimed_ids:
+            return []
         query = select(Delivery).where(Delivery.id.in_(claimed_ids)).order_by(Delivery.payment_date)
         return list(db.session.scalars(query))
 
@@ -144,7 +148,9 @@ class Delivery(Base):
         return [delivery for delivery in candidates if delivery.key in wanted]
 
     @staticmethod
-    def _claimable_at(now: datetime.datetime) -> tuple[ColumnElement[bool], ...]:
+    def _claimable_at(
+        now: datetime.datetime | BindParameter[datetime.datetime],
+    ) -> tuple[ColumnElement[bool], ...]:
         """What a record must be for a run at now to take it: pending, free, not waiting."""
         return (
             Delivery.status == DeliveryStatus.PENDING.value,
@@ -228,19 +234,18 @@ class Delivery(Base):
         recipients: Sequence[str],
     ) -> None:
         """Record that the server accepted, at accepted_at, one message carrying these."""
-        # A transaction of its own: a session commit would expire (and walk) every
-        # object the run has loaded, for each message sent.
         ids = [identity[0] for d in deliveries if (identity := inspect(d).identity)]
-        with db.engine.begin() as connection:
-            connection.execute(
-                _RECORD_SENT,
-                {
-                    "ids": ids,
-                    "sent_at": accepted_at,
-                    "message_id": message_id,
-                    "recipients": ", ".join(recipients),
-                },
-            )
+        db.session.execute(
+            _RECORD_SENT,
+            {
+                "ids": ids,
+                "sent_at": accepted_at,
+                "message_id": message_id,
+                "recipients": ", ".join(recipients),
+            },
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
 
     def mark_failed(self, error: str, *, retry_at: datetime.datetime | None) -> None:
         """Record a failure: retried from retry_at, or failed for good when None."""
@@ -262,7 +267,8 @@ class Delivery(Base):
         return list(db.session.scalars(query))
 
 
-# Built once: record_sent runs for every message of a reminder run.
+# Built once, as is the claim below: they run for every account and message of a
+# run, and building a statement costs more than executing it.
 _RECORD_SENT = (
     update(Delivery)
     .where(Delivery.id.in_(bindparam("ids", expanding=True)))
@@ -275,4 +281,17 @@ _RECORD_SENT = (
         last_error="",
         claimed_until=None,
     )
+)
+
+_CLAIM = (
+    update(Delivery)
+    .where(
+        Delivery.subscription_id.in_(bindparam("subscription_ids", expanding=True)),
+        tuple_(*(getattr(Delivery, name) for name in _REMINDER_IDENTITY)).in_(
+            bindparam("keys", expanding=True)
+        ),
+        *Delivery._claimable_at(bindparam("now", type_=UtcDateTime)),
+    )
+    .values(claimed_until=bindparam("until"))
+    .returning(Delivery.id)
 )
