@@ -147,8 +147,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_ATTEMPTS_PER_MINUTE=10,
         SENDS_PER_MINUTE=10,
         CONCURRENT_SENDS=4,
-        # Accounts the reminder job sends to at once, each over its own connection.
-        SEND_CONCURRENCY=16,
+        # Accounts the reminder job sends to at once, each over its own connection:
+        # enough that ten dead servers, each holding a worker for its timeout, leave
+        # plenty for everyone else.
+        SEND_CONCURRENCY=32,
         SCHEDULER_INTERVAL=300,
         # What "now" is for OAuth token expiry; the tests move it instead of sleeping.
         CLOCK=utcnow,
