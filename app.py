@@ -180,10 +180,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = True
     login_limit = int(app.config["LOGIN_ATTEMPTS_PER_MINUTE"])
     app.extensions["dues_rate_limits"] = {
-        "login": RateLimiter(login_limit, 60),
+        "login": RateLimiter("login", login_limit, 60),
         # A household behind one address may mistype a few times between them.
-        "login_address": RateLimiter(3 * login_limit, 60),
-        "send": RateLimiter(int(app.config["SENDS_PER_MINUTE"]), 60),
+        "login_address": RateLimiter("login_address", 3 * login_limit, 60),
+        "send": RateLimiter("send", int(app.config["SENDS_PER_MINUTE"]), 60),
     }
     app.extensions["dues_server_talks"] = ServerTalks(int(app.config["CONCURRENT_SENDS"]))
 

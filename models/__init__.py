@@ -25,6 +25,7 @@ from models.email_settings import (
 from models.lists import split_list
 from models.money import ExchangeRate, Total, total_in
 from models.oauth_token import OAuthToken
+from models.rate_limit import RateLimitBucket
 from models.secrets import UndecryptableSecret
 from models.subscription import PriceChange, Subscription
 from models.user import MAX_USERNAME_LENGTH, User
@@ -50,6 +51,7 @@ __all__ = [
     "Total",
     "total_in",
     "OAuthToken",
+    "RateLimitBucket",
     "ReminderKey",
     "Subscription",
     "UndecryptableSecret",

@@ -7,7 +7,6 @@ import hashlib
 import math
 import threading
 import time
-from collections import deque
 from collections.abc import Hashable, Iterable, Iterator
 
 from flask import current_app, request
@@ -15,59 +14,43 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from models.rate_limit import bucket_count, prune_buckets, take_tries
+
 
 class RateLimiter:
-    """At most `limit` tries per `period` seconds for each key, in this process.
+    """At most `limit` tries per `period` seconds for each key, in every process at once.
 
-    Keys are kept as fixed-size digests, only once a try is counted, and are
-    forgotten when their tries age out: what attackers send cannot grow it.
+    The buckets live in the database the processes share. Keys are kept as
+    fixed-size digests, only once a try is counted, and are forgotten once their
+    bucket is full again: what attackers send cannot grow them.
     """
 
-    MAX_KEYS = 50_000
-
-    def __init__(self, limit: int, period: float) -> None:
+    def __init__(self, scope: str, limit: int, period: float) -> None:
+        self.scope = scope
         self.limit = limit
         self.period = period
-        self._tries: dict[bytes, deque[float]] = {}
+        self._last_prune = 0.0
         self._lock = threading.Lock()
-        self._last_sweep = time.monotonic()
 
     @staticmethod
-    def _digest(key: Hashable) -> bytes:
-        return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
+    def _digest(key: Hashable) -> str:
+        return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
 
     def wait_needed(self, keys: Iterable[Hashable]) -> int:
         """Seconds to wait before trying again (0: go ahead, and the try is counted)."""
-        now = time.monotonic()
-        digests = [self._digest(key) for key in keys]
+        now = time.time()
         with self._lock:
-            self._sweep(now)
-            waits = []
-            for digest in digests:
-                queue = self._tries.get(digest)
-                while queue and queue[0] <= now - self.period:
-                    queue.popleft()
-                if queue is not None and len(queue) >= self.limit:
-                    waits.append(queue[0] + self.period - now)
-            if waits:
-                return max(1, math.ceil(max(waits)))
-            for digest in digests:
-                if digest not in self._tries and len(self._tries) >= self.MAX_KEYS:
-                    del self._tries[next(iter(self._tries))]  # the longest-known key
-                self._tries.setdefault(digest, deque(maxlen=self.limit)).append(now)
-            return 0
+            due = now - self._last_prune >= self.period
+            if due:
+                self._last_prune = now
+        if due:
+            prune_buckets(now)
+        digests = [self._digest(key) for key in keys]
+        wait = take_tries(self.scope, digests, self.limit, self.period, now)
+        return max(1, math.ceil(wait)) if wait else 0
 
     def __len__(self) -> int:
-        return len(self._tries)
-
-    def _sweep(self, now: float) -> None:
-        """Forget the keys whose every try is older than the period, once per period."""
-        if now - self._last_sweep < self.period:
-            return
-        self._last_sweep = now
-        stale = [digest for digest, queue in self._tries.items() if queue[-1] <= now - self.period]
-        for digest in stale:
-            del self._tries[digest]
+        return bucket_count(self.scope)
 
 
 class TalksBusy(Exception):

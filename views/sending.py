@@ -119,11 +119,14 @@ def _send_from_form(
     what: str, build: Callable[[SmtpConfig, NotificationSettingsForm], Message]
 ) -> tuple[str, int]:
     """Send what build makes with the form's values, saved or not, and show the outcome."""
-    settings = account_settings()
-    form = NotificationSettingsForm()
-    valid = form.validate()
-    complete = form.require_sending_fields(for_test=True)
-    allowed = form.refuse_internal_host(address_policy(current_user))
+    # Nothing is written before the shared limiter's own write: on SQLite, a write
+    # of this session would hold the lock that the limiter's connection waits for.
+    with db.session.no_autoflush:
+        settings = account_settings()
+        form = NotificationSettingsForm()
+        valid = form.validate()
+        complete = form.require_sending_fields(for_test=True)
+        allowed = form.refuse_internal_host(address_policy(current_user))
     if not (valid and complete and allowed):
         return render_page(form, settings, status=422)
     if refusal := too_often("messages"):
@@ -224,10 +227,11 @@ class Detection:
 @bp.post("/notifications/detect")
 def detect_settings() -> tuple[str, int]:
     """Probe the usual ports of the host in parallel and propose the best settings."""
-    settings = account_settings()
-    form = NotificationSettingsForm()
-    form.validate()
-    form.refuse_internal_host(address_policy(current_user))
+    with db.session.no_autoflush:  # as in _send_from_form: nothing written before the limiter
+        settings = account_settings()
+        form = NotificationSettingsForm()
+        form.validate()
+        form.refuse_internal_host(address_policy(current_user))
     host = form.host.data
     if not host or form.host.errors:
         form.host.errors = form.host.errors or [_("Enter the SMTP host to detect its settings.")]
