@@ -14,6 +14,7 @@ import requests
 from flask import Flask
 
 from tests.conftest import ACCOUNT, SmtpLab, process_env
+from tests.oauth_server import Clock
 from tests.smtp_servers import free_port, wait_for
 from tests.test_settings_page import TEST, form_values
 from views.ratelimit import RateLimiter
@@ -100,16 +101,17 @@ def test_the_log_in_limit_holds_across_two_serving_processes(
     assert statuses == [422] * LIMIT + [429] * LIMIT
 
 
-def test_a_bucket_refills_and_is_forgotten_once_full(app: Flask) -> None:
+def test_a_bucket_refills_and_is_forgotten_once_full(app: Flask, clock: Clock) -> None:
     with app.app_context():
-        limiter = RateLimiter("test", limit=2, period=0.2)
-        assert [limiter.wait_needed([("user", 1)]) for _ in range(3)] == [0, 0, 1]
-        time.sleep(0.25)
+        limiter = RateLimiter("test", limit=2, period=60)
+        # Two tries a minute: the third waits for one to come back, half a minute.
+        assert [limiter.wait_needed([("user", 1)]) for _ in range(3)] == [0, 0, 30]
+        clock.advance(31)
         assert limiter.wait_needed([("user", 1)]) == 0
         for number in range(50):
             limiter.wait_needed([("user", f"other {number}")])
         assert len(limiter) == 51
-        time.sleep(0.25)
+        clock.advance(61)
         assert limiter.wait_needed([("user", "new")]) == 0
         assert len(limiter) == 1
 
