@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Callable
 from decimal import Decimal
+from gettext import NullTranslations
+from typing import Any
 
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, format_timedelta, get_day_names
 from babel.numbers import format_currency
 from flask import Flask, has_request_context, request
@@ -20,11 +24,15 @@ from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
+    get_translations,
     gettext,
     ngettext,
 )
 from flask_babel import get_locale as current_locale
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 import translations
 from translations import _
@@ -77,6 +85,13 @@ def _money_in(amount: Decimal, currency: str, locale: str) -> str:
 
 def relative_days(days: int) -> str:
     """How far off a day is, in words: today, tomorrow, in 3 days, 3 天后."""
+    return _relative_days_in(days, str(current_locale()))
+
+
+# A list shows the same few distances and dates on every row; Babel would work
+# each out from the locale's patterns again.
+@functools.lru_cache(maxsize=4096)
+def _relative_days_in(days: int, locale: str) -> str:
     if days == 0:
         return _("today")
     if days == 1:
@@ -87,14 +102,19 @@ def relative_days(days: int) -> str:
         granularity="day",
         threshold=1000,
         add_direction=True,
-        locale=current_locale(),
+        locale=locale,
     )
     return str(words)
 
 
 def day(date: datetime.date, width: str = "medium") -> str:
     """A date as the current locale writes it: medium on pages (3 Dec 2026), long in emails."""
-    return str(format_date(date, width))
+    return _day_in(date, width, str(current_locale()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_in(date: datetime.date, width: str, locale: str) -> str:
+    return str(babel_format_date(date, width, locale=locale))
 
 
 def moment(when: datetime.datetime) -> str:
@@ -125,6 +145,11 @@ def weekday_names() -> list[str]:
 
 def per_cycle(every: int, unit: str) -> str:
     """A billing cycle after a price's slash: month, 3 months, Monat, 3 Monate."""
+    return _per_cycle_in(every, unit, str(current_locale()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _per_cycle_in(every: int, unit: str, locale: str) -> str:
     words = {
         "day": lambda: ngettext("day", "%(num)d days", every),
         "week": lambda: ngettext("week", "%(num)d weeks", every),
@@ -162,4 +187,39 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def language() -> dict[str, object]:
-        return {"html_lang": str(current_locale()).replace("_", "-")}
+        catalog = get_translations()
+        return {
+            "html_lang": str(current_locale()).replace("_", "-"),
+            # The render's catalog, found once: Flask-Babel's template gettext looks
+            # it up again for every string, which was most of a long list's time.
+            # Bound as _ too, which Jinja's own _ would pass through a copy of the
+            # whole context for every string inside a loop.
+            "_": (template_gettext := _template_gettext(catalog)),
+            "gettext": template_gettext,
+            "ngettext": _template_ngettext(catalog),
+        }
+
+
+def _template_gettext(catalog: NullTranslations) -> Callable[..., str]:
+    """Jinja's newstyle gettext over one catalog: marked safe as the template escapes, then %."""
+
+    @pass_eval_context
+    def template_gettext(context: EvalContext, message: str, **variables: Any) -> str:
+        text = catalog.gettext(message)
+        return (Markup(text) if context.autoescape else text) % variables
+
+    return template_gettext
+
+
+def _template_ngettext(catalog: NullTranslations) -> Callable[..., str]:
+    """Jinja's newstyle ngettext over one catalog, with num set as Jinja sets it."""
+
+    @pass_eval_context
+    def template_ngettext(
+        context: EvalContext, singular: str, plural: str, number: int, **variables: Any
+    ) -> str:
+        variables.setdefault("num", number)
+        text = catalog.ngettext(singular, plural, number)
+        return (Markup(text) if context.autoescape else text) % variables
+
+    return template_ngettext

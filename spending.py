@@ -87,8 +87,10 @@ def spending(
     result = Spending(main)
     active = [s for s in subscriptions if s.active]
 
+    no_category = _("No category")  # once: this runs for every charge of two years
+
     def category(s: Subscription) -> str:
-        return s.category.name if s.category else _("No category")
+        return s.category.name if s.category else no_category
 
     def summed(pairs: Iterable[tuple[str, Decimal, str]]) -> list[tuple[str, Decimal]]:
         return _summed(pairs, main, rates, today, result)

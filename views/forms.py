@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -181,12 +180,13 @@ class NotificationSettingsForm(StoredSettingsForm):
     )
     test_recipient = EmailAddressField(_l("Test recipient"), validators=[Optional(), valid_address])
     timezone = SelectField(
-        _l("Time zone"), default="UTC", validate_choice=True, widget=TimeZoneSelect()
+        _l("Time zone"),
+        default="UTC",
+        validate_choice=True,
+        # Built once, like the widget's options: each form copies only the list.
+        choices=[SelectChoice(name, name) for name in time_zone_choices()],
+        widget=TimeZoneSelect(),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = [SelectChoice(name, name) for name in time_zone_choices()]
 
     def refuse_internal_host(self, policy: Callable[[str], str | None] | None) -> bool:
         """Add an error to host when policy refuses every address it resolves to."""
