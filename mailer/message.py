@@ -8,9 +8,10 @@ checked here for line breaks, since compat32 does not refuse them itself.
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import Sequence
 from email import policy
-from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -19,6 +20,36 @@ from email.utils import formataddr, formatdate, make_msgid
 
 from mailer.config import SmtpConfig, has_control_characters
 from mailer.wire import wire_address
+
+
+class EncodedWords(str):
+    """A header value beyond ASCII, as RFC 2047 base64 words, each on a line of its own.
+
+    What compat32's Header writes, without its search for the shortest encoding
+    of each line, which cost more than composing the rest of a reminder.
+    """
+
+    # UTF-8 bytes per word: 48 base64 characters, a 60-character word, whose line
+    # stays within 76 characters even after "Subject: ".
+    BYTES_PER_WORD = 36
+
+    def words(self) -> list[str]:
+        """The value cut between characters into encoded words."""
+        chunks: list[str] = []
+        chunk, size = "", 0
+        for character in self:
+            width = len(character.encode())
+            if size + width > self.BYTES_PER_WORD:
+                chunks.append(chunk)
+                chunk, size = "", 0
+            chunk += character
+            size += width
+        chunks.append(chunk)
+        return [f"=?utf-8?b?{base64.b64encode(text.encode()).decode('ascii')}?=" for text in chunks]
+
+    def folded(self, linesep: str) -> str:
+        """The words joined by folding whitespace, which a reader drops between words."""
+        return (linesep + " ").join(self.words())
 
 
 class _WireCompat32(Compat32):
@@ -31,6 +62,8 @@ class _WireCompat32(Compat32):
 
     def fold_binary(self, name: str, value: str) -> bytes:
         """The header's line on the wire; only values that need folding are folded."""
+        if isinstance(value, EncodedWords):
+            return f"{name}: {value.folded(self.linesep)}{self.linesep}".encode("ascii")
         if (
             isinstance(value, str)
             and value.isascii()
@@ -51,11 +84,11 @@ def wire_policy(message: Message) -> policy.Policy:
     return message.policy.clone(linesep="\r\n")
 
 
-def _header(value: str) -> str | Header:
-    """value as a header: plain when ASCII, else UTF-8 encoded words folded by the generator."""
+def _header(value: str) -> str:
+    """value as a header: plain when ASCII, else UTF-8 encoded words, folded on the wire."""
     if has_control_characters(value):
         raise ValueError("header values must not contain line breaks or control characters")
-    return value if value.isascii() else Header(value, "utf-8")
+    return value if value.isascii() else EncodedWords(value)
 
 
 def _addresses(addresses: Sequence[str]) -> str:
@@ -85,15 +118,17 @@ def compose(
     if html is None:
         message: Message = body
     else:
-        message = MIMEMultipart("alternative")
+        # Chosen here, or the generator would compile a regular expression for each
+        # message to check that its own choice appears in no part; base64 parts
+        # never hold the "--" a boundary line starts with.
+        message = MIMEMultipart("alternative", boundary=f"=_{secrets.token_hex(12)}")
         message.attach(body)
         message.attach(MIMEText(html, "html", "utf-8"))
     message["From"] = _from_header(config.sender_name, wire_address(config.sender))
     message["To"] = _addresses(to)
     if cc:
         message["Cc"] = _addresses(cc)
-    # compat32 takes a Header wherever a str goes; typeshed knows only the str.
-    message["Subject"] = _header(subject)  # type: ignore[assignment]
+    message["Subject"] = _header(subject)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(
         domain=wire_address(config.sender).rpartition("@")[2] or None
