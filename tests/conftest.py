@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import ssl
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -281,6 +282,15 @@ def process_env(app_config: dict[str, Any], **overrides: str) -> dict[str, str]:
         "DUES_RATES_FETCH": "off",
         **overrides,
     }
+
+
+def serves_health(port: int) -> bool:
+    """Whether a Dues process on port answers its health check."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from flask.testing import FlaskClient
 
 from app import create_app, upgrade_database
 from models import User, db
-from tests.conftest import ACCOUNT, process_env
+from tests.conftest import ACCOUNT, process_env, serves_health
 from tests.factories import make_account, make_subscription
 from tests.smtp_servers import free_port, wait_for
 
@@ -141,7 +140,7 @@ def test_serve_logs_to_stdout_and_stops_at_sigterm_with_status_zero(
         text=True,
     )
     try:
-        wait_for(lambda: _answers(port), timeout=30)
+        wait_for(lambda: serves_health(port), timeout=30)
         started = time.monotonic()
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=10)
@@ -153,11 +152,3 @@ def test_serve_logs_to_stdout_and_stops_at_sigterm_with_status_zero(
     assert server.returncode == 0 and stopped_in < 10, output
     assert "database schema is up to date" in output
     assert f"GET http://127.0.0.1:{port}/healthz 200" in output
-
-
-def _answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False

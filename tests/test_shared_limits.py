@@ -13,7 +13,7 @@ import pytest
 import requests
 from flask import Flask
 
-from tests.conftest import ACCOUNT, SmtpLab, process_env
+from tests.conftest import ACCOUNT, SmtpLab, process_env, serves_health
 from tests.oauth_server import Clock
 from tests.smtp_servers import free_port, wait_for
 from tests.test_settings_page import TEST, form_values
@@ -21,13 +21,6 @@ from views.ratelimit import RateLimiter
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT = 3
-
-
-def _answers(port: int) -> bool:
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-    except requests.ConnectionError:
-        return False
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def two_servers(app: Flask, app_config: dict[str, Any]) -> Iterator[list[int]]:
     ]
     try:
         for port in ports:
-            wait_for(lambda port=port: _answers(port), timeout=30)
+            wait_for(lambda port=port: serves_health(port), timeout=30)
         yield ports
     finally:
         for server in servers:
