@@ -168,7 +168,11 @@ def test_a_revoked_consent_waits_for_reconnect_then_the_reminder_goes_out(
     logged_in.post(PAGE, data=oauth_values(oauth, mail))
     mail.received.clear()
     oauth.revoke_consent()
-    clock.advance(3600)
+    # Past the access token's hour, to the next noon: reconnecting saves the form's
+    # send hour (09:00), so a test run after midnight would find the reminder not yet due.
+    now = clock.now()
+    noon = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(12), dt.UTC)
+    clock.advance((noon - now).total_seconds())
     with app.app_context():
         settings = db.session.scalar(select(EmailSettings))
         assert settings is not None
