@@ -78,13 +78,15 @@ class OAuthToken(Base):
         db.session.add(row)
         db.session.commit()
 
-    def claim_refresh(self, now: datetime.datetime, lease: datetime.timedelta) -> bool:
+    def claim_refresh(
+        self, version: int, now: datetime.datetime, lease: datetime.timedelta
+    ) -> bool:
         """Become the one refresher of this version; False when another process is."""
         claimed = db.session.execute(
             update(OAuthToken)
             .where(
                 OAuthToken.id == self.id,
-                OAuthToken.version == self.version,
+                OAuthToken.version == version,
                 OAuthToken.refreshing_until.is_(None) | (OAuthToken.refreshing_until < now),
             )
             .values(refreshing_until=now + lease)
@@ -94,17 +96,18 @@ class OAuthToken(Base):
 
     def store_refreshed(
         self,
+        version: int,
         *,
         access_token: str,
         refresh_token: str,
         expires_at: datetime.datetime,
         now: datetime.datetime,
     ) -> None:
-        """Store a refresh's result as the next version, atomically; commits."""
+        """Store a refresh of the claimed version as the next version, atomically; commits."""
         values: dict[str, object] = {
             "access_token_encrypted": encrypt(access_token),
             "expires_at": expires_at,
-            "version": self.version + 1,
+            "version": version + 1,
             "refreshing_until": None,
         }
         if refresh_token:
@@ -113,7 +116,7 @@ class OAuthToken(Base):
             values["refresh_issued_at"] = now
         db.session.execute(
             update(OAuthToken)
-            .where(OAuthToken.id == self.id, OAuthToken.version == self.version)
+            .where(OAuthToken.id == self.id, OAuthToken.version == version)
             .values(**values)
         )
         db.session.commit()

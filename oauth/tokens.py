@@ -73,8 +73,11 @@ def access_token(settings: EmailSettings, *, force_refresh: bool = False) -> str
 
 def _refreshed(settings: EmailSettings, row: OAuthToken, moment: datetime.datetime) -> str:
     """Refresh as the one refresher, or wait for the one that is and use its result."""
-    if not row.claim_refresh(moment, REFRESH_LEASE):
-        return _result_of_other_refresher(settings.id, row.version)
+    # Read before claiming: the claim's commit expires row, and a reload could already
+    # show the other refresher's next version, which this one would then wait past.
+    version = row.version
+    if not row.claim_refresh(version, moment, REFRESH_LEASE):
+        return _result_of_other_refresher(settings.id, version)
     try:
         if settings.oauth_flow == "app":
             tokens = client.app_token(
@@ -98,6 +101,7 @@ def _refreshed(settings: EmailSettings, row: OAuthToken, moment: datetime.dateti
         row.release_refresh()
         raise
     row.store_refreshed(
+        version,
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,
         expires_at=tokens.expires_at,

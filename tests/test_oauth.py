@@ -15,10 +15,11 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from models import Delivery, EmailSettings, OAuthToken, db
-from oauth.tokens import access_token
+from oauth.tokens import REFRESH_LEASE, access_token
 from reminders import run_reminders
 from tests.conftest import ACCOUNT, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 from tests.factories import make_subscription
@@ -158,6 +159,48 @@ def test_two_processes_refreshing_at_once_store_one_rotation_and_both_send(
     assert oauth.grants_issued.count("refresh_token") == 1
     assert len(tokens) == 2 and tokens[0] == tokens[1]
     assert oauth.valid(tokens[0], oauth.user)
+    assert stored_token(app).version == 2
+
+
+def test_a_refresh_stored_by_another_process_right_after_a_lost_claim_is_the_answer(
+    app: Flask, logged_in: FlaskClient, oauth: OAuthServer, mail: SmtpServer, clock: Clock
+) -> None:
+    connect_with_browser(logged_in, oauth_values(oauth, mail))
+    clock.advance(3600)
+    grants_before = len(oauth.grants_issued)
+
+    def other_process_stores() -> None:
+        with app.app_context():
+            row = OAuthToken.of(settings.id)
+            assert row is not None
+            expires = clock.now() + dt.timedelta(hours=1)
+            row.store_refreshed(
+                1,
+                access_token="stored-by-other",
+                refresh_token="",
+                expires_at=expires,
+                now=clock.now(),
+            )
+            db.session.remove()
+
+    def finish_other_refresh(session: Session) -> None:
+        # Between this process's lost claim and its next read: the narrowest window.
+        other = threading.Thread(target=other_process_stores)
+        other.start()
+        other.join()
+
+    with app.app_context():
+        settings = db.session.scalar(select(EmailSettings))
+        assert settings is not None
+        row = OAuthToken.of(settings.id)
+        assert row is not None and row.claim_refresh(1, clock.now(), REFRESH_LEASE)
+        event.listen(db.session, "after_commit", finish_other_refresh, once=True)
+        try:
+            token = access_token(settings)
+        finally:
+            event.remove(db.session, "after_commit", finish_other_refresh)
+    assert token == "stored-by-other"
+    assert len(oauth.grants_issued) == grants_before, "the losing process asked for nothing"
     assert stored_token(app).version == 2
 
 
