@@ -90,6 +90,20 @@ def _private_folder(path: str) -> None:
     os.chmod(path, 0o700)
 
 
+def _refuse_memory_database(url: str) -> None:
+    """Stop at start on an in-memory SQLite database, which Dues cannot run on.
+
+    Its one connection would be shared by every thread, so one request's rollback
+    could undo another's writes, and everything would be gone at the next start.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ValueError(
+            f"DUES_DATABASE_URL={url} is an in-memory database, lost when Dues stops."
+            " Give a file instead, such as sqlite:////var/lib/dues/dues.sqlite3."
+        )
+
+
 def _private_sqlite_file(url: str) -> None:
     """Create a SQLite database file 0600 before SQLite does; its -wal and -shm follow.
 
@@ -175,6 +189,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS",
         {"pool_size": 10, "max_overflow": int(app.config["SEND_CONCURRENCY"]) + 10},
     )
+    _refuse_memory_database(str(app.config["DATABASE_URL"]))
     _private_sqlite_file(str(app.config["DATABASE_URL"]))
     if str(app.config["BASE_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True

@@ -48,6 +48,14 @@ def test_the_health_check_fails_when_the_database_does_not_answer(
     assert response.get_data(as_text=True) == "database unavailable\n"
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_an_in_memory_database_is_refused_at_start_in_words(
+    app_config: dict[str, Any], url: str
+) -> None:
+    with pytest.raises(ValueError, match="in-memory database, lost when Dues stops"):
+        create_app({**app_config, "DATABASE_URL": url})
+
+
 def test_forwarded_headers_are_ignored_without_trusted_proxies(
     client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
