@@ -31,7 +31,9 @@ def main() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port, **options)
+    controller = Controller(
+        Sink(), hostname="127.0.0.1", port=port, server_hostname="localhost", **options
+    )
     controller.start()
     print(port, flush=True)
     sys.stdin.read()

@@ -23,6 +23,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 LOOPBACK = "127.0.0.1"
+# The name a test server gives in its greeting: without one, aiosmtpd asks the
+# resolver (socket.getfqdn) on every connection, inside its event loop.
+SERVER_NAME = "localhost"
 
 
 def free_port() -> int:
@@ -125,7 +128,9 @@ def start_smtp_server(handler: RecordingHandler | None = None, **smtp_options: A
     """Start aiosmtpd on a free loopback port with the given SMTP options."""
     handler = handler or RecordingHandler()
     port = free_port()
-    controller = Controller(handler, hostname=LOOPBACK, port=port, **smtp_options)
+    controller = Controller(
+        handler, hostname=LOOPBACK, port=port, server_hostname=SERVER_NAME, **smtp_options
+    )
     controller.start()
     return SmtpServer(port=port, handler=handler, controller=controller)
 

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult
 
 from tests.oauth_server import OAuthServer
-from tests.smtp_servers import LOOPBACK, RecordingHandler, SmtpServer, free_port
+from tests.smtp_servers import LOOPBACK, SERVER_NAME, RecordingHandler, SmtpServer, free_port
 
 MICROSOFT_BAD_TOKEN = "535 5.7.3 Authentication unsuccessful [SN4PR0601CA0012.namprd06.prod]"
 SMTP_AUTH_DISABLED = (
@@ -80,6 +80,7 @@ def start_xoauth2_server(handler: XOAuth2Handler, **options: Any) -> SmtpServer:
         handler,
         hostname=LOOPBACK,
         port=port,
+        server_hostname=SERVER_NAME,
         auth_require_tls=False,
         authenticator=options.pop("authenticator", refuse_passwords),
         **options,
