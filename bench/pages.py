@@ -113,7 +113,12 @@ def run(large: bool) -> str:
         ):
             cookie = _log_in(dues_port)
             minimal = _load(minimal_port, "/")
-            rows = [("bare Flask page", minimal)]
+            # What every Dues request costs before its page: the floor under the targets.
+            rows = [
+                ("bare Flask page", minimal),
+                ("Dues /healthz (no page)", _load(dues_port, "/healthz")),
+                ("log-in page (two fields)", _load(dues_port, "/login")),
+            ]
             for name, path in (
                 ("settings page", "/settings/notifications"),
                 ("subscription list (200)", "/subscriptions"),
