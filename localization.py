@@ -30,8 +30,9 @@ from flask_babel import (
 )
 from flask_babel import get_locale as current_locale
 from flask_login import current_user
-from jinja2 import pass_eval_context
+from jinja2 import pass_context, pass_eval_context
 from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 import translations
@@ -73,25 +74,25 @@ def select_timezone() -> str | None:
 
 def money(amount: Decimal, currency: str) -> str:
     """amount in currency, with the symbol, separators and decimals of the current locale."""
-    return _money_in(amount, currency, str(current_locale()))
+    return _money_in(str(current_locale()), amount, currency)
 
 
 # Babel reads the locale's currency pattern anew on each call; a reminder shows its
 # amount three times, and a run shows the same few prices again and again.
 @functools.lru_cache(maxsize=4096)
-def _money_in(amount: Decimal, currency: str, locale: str) -> str:
+def _money_in(locale: str, amount: Decimal, currency: str) -> str:
     return format_currency(amount, currency, locale=locale)
 
 
 def relative_days(days: int) -> str:
     """How far off a day is, in words: today, tomorrow, in 3 days, 3 天后."""
-    return _relative_days_in(days, str(current_locale()))
+    return _relative_days_in(str(current_locale()), days)
 
 
 # A list shows the same few distances and dates on every row; Babel would work
 # each out from the locale's patterns again.
 @functools.lru_cache(maxsize=4096)
-def _relative_days_in(days: int, locale: str) -> str:
+def _relative_days_in(locale: str, days: int) -> str:
     if days == 0:
         return _("today")
     if days == 1:
@@ -109,11 +110,11 @@ def _relative_days_in(days: int, locale: str) -> str:
 
 def day(date: datetime.date, width: str = "medium") -> str:
     """A date as the current locale writes it: medium on pages (3 Dec 2026), long in emails."""
-    return _day_in(date, width, str(current_locale()))
+    return _day_in(str(current_locale()), date, width)
 
 
 @functools.lru_cache(maxsize=4096)
-def _day_in(date: datetime.date, width: str, locale: str) -> str:
+def _day_in(locale: str, date: datetime.date, width: str = "medium") -> str:
     return str(babel_format_date(date, width, locale=locale))
 
 
@@ -145,11 +146,11 @@ def weekday_names() -> list[str]:
 
 def per_cycle(every: int, unit: str) -> str:
     """A billing cycle after a price's slash: month, 3 months, Monat, 3 Monate."""
-    return _per_cycle_in(every, unit, str(current_locale()))
+    return _per_cycle_in(str(current_locale()), every, unit)
 
 
 @functools.lru_cache(maxsize=1024)
-def _per_cycle_in(every: int, unit: str, locale: str) -> str:
+def _per_cycle_in(locale: str, every: int, unit: str) -> str:
     words = {
         "day": lambda: ngettext("day", "%(num)d days", every),
         "week": lambda: ngettext("week", "%(num)d weeks", every),
@@ -178,18 +179,24 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(translations.CATALOGS),
     )
     translations.install(gettext, ngettext)
-    for function in (money, relative_days, day, moment, month, month_name):
+    for function in (moment, month, month_name):
         app.add_template_filter(function)
+    # A long list formats four values a row; each would find the locale anew.
+    app.add_template_filter(_in_render_locale(_money_in), "money")
+    app.add_template_filter(_in_render_locale(_relative_days_in), "relative_days")
+    app.add_template_filter(_in_render_locale(_day_in), "day")
+    app.add_template_global(_in_render_locale(_per_cycle_in), "per_cycle")
     app.add_template_global(weekday_names)
     app.add_template_global(format_decimal)
     app.add_template_global(status_name)
-    app.add_template_global(per_cycle)
 
     @app.context_processor
     def language() -> dict[str, object]:
         catalog = get_translations()
+        locale = str(current_locale())
         return {
-            "html_lang": str(current_locale()).replace("_", "-"),
+            "html_lang": locale.replace("_", "-"),
+            "render_locale": locale,
             # The render's catalog, found once: Flask-Babel's template gettext looks
             # it up again for every string, which was most of a long list's time.
             # Bound as _ too, which Jinja's own _ would pass through a copy of the
@@ -198,6 +205,19 @@ def init_app(app: Flask) -> None:
             "gettext": template_gettext,
             "ngettext": _template_ngettext(catalog),
         }
+
+
+def _in_render_locale(format_in: Callable[..., str]) -> Callable[..., str]:
+    """A template filter or function: format_in in the locale the render began in.
+
+    Templates imported without context have no render_locale and look it up.
+    """
+
+    @pass_context
+    def formatted(context: Context, *args: Any) -> str:
+        return format_in(context.get("render_locale") or str(current_locale()), *args)
+
+    return formatted
 
 
 def _template_gettext(catalog: NullTranslations) -> Callable[..., str]:
