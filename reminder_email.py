@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from email.message import Message
+from typing import Any
 
 from flask import current_app, render_template
 
@@ -140,12 +141,20 @@ def compose_reminder(
     subject = headline(items)
     if len(items) == 1 and first.kind != "cancellation":
         subject = f"{subject} — {first.amount}"
-    context = {"items": items, "user": user, "base_url": current_app.config["BASE_URL"]}
+    context: dict[str, Any] = {
+        "items": items,
+        "user": user,
+        "base_url": current_app.config["BASE_URL"],
+    }
+    # Both parts from one context: render_template would run every context
+    # processor (catalog, locale, user, navigation) once for each.
+    current_app.update_template_context(context)
+    environment = current_app.jinja_env
     return compose(
         config,
         to=to,
         cc=cc,
         subject=subject,
-        text=render_template(TEXT_TEMPLATE, **context),
-        html=render_template(HTML_TEMPLATE, **context),
+        text=environment.get_template(TEXT_TEMPLATE).render(context),
+        html=environment.get_template(HTML_TEMPLATE).render(context),
     )
