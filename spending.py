@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -103,11 +103,7 @@ def spending(
 
     first = shift_month(today.replace(day=1), -12)
     result.months = [shift_month(first, n) for n in range(24)]
-    last = shift_month(first, 24) - datetime.timedelta(days=1)
-    charges: dict[tuple[datetime.date, str], list[tuple[Decimal, str]]] = defaultdict(list)
-    for s in active:
-        for date in s.charges_between(first, last):
-            charges[(date.replace(day=1), category(s))].append((s.price_on(date), s.currency))
+    charges = _charges_by_month(active, first, 24, category)
     result.categories = [name for name, _ in result.by_category]
     for month in result.months:
         row = []
@@ -117,3 +113,35 @@ def spending(
             row.append(total.amount)
         result.month_values.append(row)
     return result
+
+
+def _charges_by_month(
+    subscriptions: Iterable[Subscription],
+    first: datetime.date,
+    months: int,
+    label: Callable[[Subscription], str],
+) -> dict[tuple[datetime.date, str], list[tuple[Decimal, str]]]:
+    """Every charge of the months from first's on, as (price, currency), per month and label."""
+    last = shift_month(first, months) - datetime.timedelta(days=1)
+    charges: dict[tuple[datetime.date, str], list[tuple[Decimal, str]]] = defaultdict(list)
+    for s in subscriptions:
+        for date in s.charges_between(first, last):
+            charges[(date.replace(day=1), label(s))].append((s.price_on(date), s.currency))
+    return charges
+
+
+def months_ahead(
+    subscriptions: Sequence[Subscription],
+    main: str,
+    rates: dict[str, ExchangeRate],
+    today: datetime.date,
+    months: int = 12,
+) -> list[tuple[datetime.date, Decimal]]:
+    """What each month from this one on costs in main, without what has no rate."""
+    first = today.replace(day=1)
+    active = [s for s in subscriptions if s.active]
+    charges = _charges_by_month(active, first, months, lambda s: "")
+    return [
+        (month, total_in(main, charges.get((month, ""), []), rates, today).amount)
+        for month in (shift_month(first, n) for n in range(months))
+    ]

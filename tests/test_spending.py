@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from models import Category, ExchangeRate, HouseholdMember, Subscription, db, shift_month, utcnow
-from spending import spending
+from spending import months_ahead, spending
 
 D = dt.date
 
@@ -72,6 +72,29 @@ def test_figures_are_in_one_currency_and_name_what_has_no_rate() -> None:
     assert figures.month_values[january] == [Decimal("25.00"), Decimal("36.00")]
     assert figures.month_values[january + 1] == [Decimal("25.00"), Decimal("0.00")]
     assert figures.month_values[figures.months.index(D(2026, 1, 1))][1] == Decimal("36.00")
+
+
+def test_the_dashboard_months_ahead_are_the_statistics_months_summed() -> None:
+    video = Category(name="Video")
+    subscriptions = [
+        sub("Netflix", "15", category=video),
+        sub("Disney", "12.50", category=video, currency="USD"),
+        sub("Cloud", "36", unit="year"),
+        sub("Weekly", "2", unit="week"),
+        sub("Anime", "1000", currency="JPY"),
+        sub("Old", "50", active=False),
+    ]
+    rates = {"USD": ExchangeRate(currency="USD", per_main=Decimal("1.25"), as_of=D(2026, 12, 1))}
+    today = D(2026, 12, 2)
+    figures = spending(subscriptions, "EUR", rates, today)
+    summed = [
+        (month, sum(row, Decimal(0)))
+        for month, row in zip(figures.months[12:], figures.month_values[12:], strict=True)
+    ]
+    ahead = months_ahead(subscriptions, "EUR", rates, today)
+    assert ahead == summed
+    assert ahead[0][0] == D(2026, 12, 1) and len(ahead) == 12
+    assert ahead[1][1] > 0
 
 
 def test_the_statistics_page_draws_charts_with_tables_beside(

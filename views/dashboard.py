@@ -24,7 +24,7 @@ from models import (
     total_in,
     utcnow,
 )
-from spending import Payment, payments, spending
+from spending import Payment, months_ahead, payments
 from views.charts import spark
 
 bp = Blueprint("dashboard", __name__)
@@ -96,9 +96,10 @@ def index() -> str:
         .limit(1)
     )
     settings = current_user.email_settings
-    ahead = spending(active, current_user.currency, ExchangeRate.for_user(current_user.id), today)
-    next_months = ahead.month_values[12:]
-    totals_ahead = [sum(row, Decimal(0)) for row in next_months]
+    ahead = months_ahead(
+        active, current_user.currency, ExchangeRate.for_user(current_user.id), today
+    )
+    totals_ahead = [total for month, total in ahead]
     return render_template(
         "dashboard.html",
         payments=upcoming,
@@ -109,6 +110,6 @@ def index() -> str:
         last_failure=last_delivery if last_delivery and last_delivery.status != "sent" else None,
         horizon=HORIZON_DAYS,
         spark=spark(totals_ahead, _("What the next 12 months cost, month by month")),
-        spark_months=ahead.months[12:],
+        spark_months=[month for month, total in ahead],
         spark_totals=totals_ahead,
     )
