@@ -30,11 +30,20 @@ _PER_MONTH = {
 }
 
 
+# calendar.monthrange works out the month's first weekday too, which no charge needs;
+# a dashboard counts a year of charges for every subscription.
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+
+
 def add_months(anchor: datetime.date, months: int) -> datetime.date:
     """anchor plus whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month_index = anchor.month - 1 + months
     year, month = anchor.year + month_index // 12, month_index % 12 + 1
-    day = min(anchor.day, calendar.monthrange(year, month)[1])
+    day = min(anchor.day, _days_in_month(year, month))
     return datetime.date(year, month, day)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from decimal import Decimal
 
@@ -54,3 +55,10 @@ def test_offsets_parse_to_distinct_days_largest_first() -> None:
     for bad in ("x", "-1", "366", "1.5"):
         with pytest.raises(ValueError):
             parse_offsets(bad)
+
+
+def test_a_month_ahead_of_the_31st_ends_on_that_month_s_last_day_in_every_year() -> None:
+    anchor = dt.date(1900, 1, 31)
+    for months in range(12 * 500):
+        date = add_cycles(anchor, CycleUnit.MONTH, 1, months)
+        assert date.day == calendar.monthrange(date.year, date.month)[1], date
