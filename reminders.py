@@ -145,7 +145,9 @@ def _remind_account(
     by_channel: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in claimed:
         by_channel[delivery.channel].append(delivery)
-    channels = {channel.key: channel for channel in Channel.for_user(user.id)}
+    # Most accounts remind by email alone: their channels are not read at all.
+    pushed = by_channel.keys() - {EMAIL_CHANNEL}
+    channels = {c.key: c for c in Channel.for_user(user.id)} if pushed else {}
     for channel_key, deliveries in by_channel.items():
         try:
             if channel_key == EMAIL_CHANNEL:
