@@ -142,8 +142,7 @@ class Delivery(Base):
         db.session.commit()
         if not claimed_ids:
             return []
-        query = select(Delivery).where(Delivery.id.in_(claimed_ids)).order_by(Delivery.payment_date)
-        return list(db.session.scalars(query))
+        return list(db.session.scalars(_CLAIMED, {"ids": claimed_ids}))
 
     @staticmethod
     def _of(keys: Sequence[ReminderKey]) -> list[Delivery]:
@@ -290,6 +289,12 @@ _RECORD_SENT = (
         last_error="",
         claimed_until=None,
     )
+)
+
+_CLAIMED = (
+    select(Delivery)
+    .where(Delivery.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Delivery.payment_date)
 )
 
 _CLAIM = (
