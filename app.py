@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-import secrets
 import signal
 import sqlite3
 import sys
@@ -35,6 +34,7 @@ from exchange.refresh import refresh_rates
 from models import User, db, utcnow
 from reminders import run_reminders
 from scheduler import ReminderScheduler
+from storage import private_folder, private_sqlite_file, refuse_memory_database, secret_key
 from views import (
     account,
     auth,
@@ -84,43 +84,6 @@ def _enabled(value: object) -> bool:
     return str(value).lower() not in ("off", "false", "0", "no")
 
 
-def _private_folder(path: str) -> None:
-    """The instance folder, readable by this user alone: it holds the key and the data."""
-    os.makedirs(path, mode=0o700, exist_ok=True)
-    os.chmod(path, 0o700)
-
-
-def _refuse_memory_database(url: str) -> None:
-    """Stop at start on an in-memory SQLite database, which Dues cannot run on.
-
-    Its one connection would be shared by every thread, so one request's rollback
-    could undo another's writes, and everything would be gone at the next start.
-    """
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        raise ValueError(
-            f"DUES_DATABASE_URL={url} is an in-memory database, lost when Dues stops."
-            " Give a file instead, such as sqlite:////var/lib/dues/dues.sqlite3."
-        )
-
-
-def _private_sqlite_file(url: str) -> None:
-    """Create a SQLite database file 0600 before SQLite does; its -wal and -shm follow.
-
-    SQLite gives the journal files the database file's permissions, so creating
-    the file ourselves is what keeps all three private whatever the umask.
-    """
-    database = make_url(url).database
-    if not url.startswith("sqlite") or not database or database == ":memory:":
-        return
-    path = Path(database)
-    if path.parent.is_dir():
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            if file.exists():
-                os.chmod(file, 0o600)
-
-
 def _revision() -> str | None:
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -138,20 +101,11 @@ def upgrade_database(app: Flask) -> None:
         log.info("database schema migrated from revision %s to %s", before or "none", after)
 
 
-def _secret_key(instance_path: str) -> str:
-    """The key from the instance folder, generated on first start and kept private."""
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from DUES_* variables, SQLite in the instance folder."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("DUES_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    _private_folder(app.instance_path)
+    private_folder(app.instance_path)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'dues.sqlite3'}",
         SESSION_COOKIE_SAMESITE="Lax",
@@ -181,7 +135,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = secret_key(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     # Room for the serving threads and every reminder worker at once, so that none
     # waits on another's connection (SQLAlchemy's default is 5, and 10 more).
@@ -189,8 +143,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS",
         {"pool_size": 10, "max_overflow": int(app.config["SEND_CONCURRENCY"]) + 10},
     )
-    _refuse_memory_database(str(app.config["DATABASE_URL"]))
-    _private_sqlite_file(str(app.config["DATABASE_URL"]))
+    refuse_memory_database(str(app.config["DATABASE_URL"]))
+    private_sqlite_file(str(app.config["DATABASE_URL"]))
     if str(app.config["BASE_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
     login_limit = int(app.config["LOGIN_ATTEMPTS_PER_MINUTE"])
