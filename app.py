@@ -24,7 +24,6 @@ from flask_migrate import Migrate, upgrade
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
 
 import localization
 import logos
@@ -42,6 +41,7 @@ from views import (
     channels,
     dashboard,
     deliveries,
+    headers,
     health,
     lists,
     money,
@@ -52,11 +52,9 @@ from views import (
     subscriptions,
     transfer,
 )
-from views.headers import SECURITY_HEADERS
 from views.ratelimit import RateLimiter, ServerTalks
 
 log = logging.getLogger("dues")
-request_log = logging.getLogger("dues.requests")
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -195,14 +193,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         page = render_template("too_large.html", limit=request.max_content_length)
         return page, 413
 
-    @app.after_request
-    def add_security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        request_log.info(
-            "%s %s %s %s", request.remote_addr, request.method, request.url, response.status_code
-        )
-        return response
+    app.after_request(headers.add_security_headers)
+    app.after_request(headers.log_request)
 
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:

@@ -64,6 +64,25 @@ def test_forwarded_headers_are_ignored_without_trusted_proxies(
     assert "127.0.0.1 GET http://localhost/ 302" in caplog.text
 
 
+def test_the_request_log_writes_no_query_string_and_no_feed_token(
+    app: Flask, logged_in: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    logged_in.post("/calendar/feed")
+    with app.app_context():
+        token = db.session.scalars(db.select(User.ics_token)).one()
+    assert token
+    with caplog.at_level(logging.INFO, logger="dues.requests"):
+        app.test_client().get(f"/calendar/feed/{token}.ics")
+        logged_in.get("/settings/oauth/callback?code=one-time-authorization-code&state=s")
+    logged = [r.getMessage() for r in caplog.records if r.name == "dues.requests"]
+    assert logged == [
+        "127.0.0.1 GET http://localhost/calendar/feed/….ics 200",
+        "127.0.0.1 GET http://localhost/settings/oauth/callback?… 400",
+    ]
+    assert token not in caplog.text
+    assert "one-time-authorization-code" not in caplog.text
+
+
 def test_behind_a_trusted_proxy_the_client_address_and_public_url_are_used(
     app_config: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
