@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from localization import force_locale
 from models import (
@@ -225,7 +226,8 @@ def _run_account(user_id: int, reminders: list[DueReminder], now: datetime.datet
     # The worker's own session: what it read stays loaded across its commits instead
     # of being read again after each; a rollback still expires everything.
     db.session().expire_on_commit = False
-    user = db.session.get(User, user_id)
+    # Its email settings come with it: every account that has reminders has them.
+    user = db.session.get(User, user_id, options=[joinedload(User.email_settings)])
     if user is None:  # deleted since it was planned
         return part
     Delivery.ensure(user.id, [(r.key, r.item.name, r.channel_name) for r in reminders])
