@@ -52,6 +52,7 @@ from views import (
     subscriptions,
     transfer,
 )
+from views.converters import RowId
 from views.ratelimit import RateLimiter, ServerTalks
 
 log = logging.getLogger("dues")
@@ -160,6 +161,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.before_request(transfer.raise_upload_limit)
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.url_map.converters["id"] = RowId
     app.register_blueprint(auth.bp)
     app.register_blueprint(notifications.bp)  # with the routes of views.sending
     app.register_blueprint(subscriptions.bp)

@@ -95,7 +95,7 @@ def new(kind: str) -> tuple[str, int]:
     return _page(channel, form_for(channel, _choices()))
 
 
-@bp.get("/<int:channel_id>")
+@bp.get("/<id:channel_id>")
 def edit(channel_id: int) -> tuple[str, int]:
     """The channel's form with its stored values; secrets are never sent back."""
     channel = _owned(channel_id)
@@ -132,7 +132,7 @@ def create(kind: str) -> Response | tuple[str, int]:
     return _save(_new(kind))
 
 
-@bp.post("/<int:channel_id>")
+@bp.post("/<id:channel_id>")
 def update(channel_id: int) -> Response | tuple[str, int]:
     """Save the channel's settings."""
     return _save(_owned(channel_id))
@@ -172,13 +172,13 @@ def test_new(kind: str) -> tuple[str, int]:
     return _test(_new(kind))
 
 
-@bp.post("/<int:channel_id>/test")
+@bp.post("/<id:channel_id>/test")
 def test(channel_id: int) -> tuple[str, int]:
     """Send a test notification with the page's values."""
     return _test(_owned(channel_id))
 
 
-@bp.post("/<int:channel_id>/delete")
+@bp.post("/<id:channel_id>/delete")
 def delete(channel_id: int) -> Response:
     """Remove the channel; its past records stay in the log under its name."""
     channel = _owned(channel_id)

@@ -144,7 +144,7 @@ def add(kind_name: str) -> Response | tuple[str, int]:
     return redirect(url_for(".index"))
 
 
-@bp.post("/<kind_name>/<int:entry_id>")
+@bp.post("/<kind_name>/<id:entry_id>")
 def change(kind_name: str, entry_id: int) -> Response | tuple[str, int]:
     """Rename an entry (and a member's email), or move it up or down."""
     kind = _kind(kind_name)
@@ -172,7 +172,7 @@ class DeleteForm(FlaskForm):
     replacement = SelectField(_l("Move its subscriptions to"), coerce=str, validate_choice=True)
 
 
-@bp.route("/<kind_name>/<int:entry_id>/delete", methods=["GET", "POST"])
+@bp.route("/<kind_name>/<id:entry_id>/delete", methods=["GET", "POST"])
 def delete(kind_name: str, entry_id: int) -> Response | tuple[str, int]:
     """Ask what becomes of the subscriptions that use the entry, then delete it."""
     kind = _kind(kind_name)

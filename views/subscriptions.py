@@ -52,7 +52,7 @@ def index() -> str:
     )
 
 
-@bp.get("/<int:subscription_id>/logo")
+@bp.get("/<id:subscription_id>/logo")
 def logo(subscription_id: int) -> tuple[bytes, int, dict[str, str]]:
     """The subscription's logo, for an <img>: never run as a document, even if opened."""
     subscription = _owned_or_404(subscription_id)
@@ -86,7 +86,7 @@ def add() -> Response | tuple[str, int]:
     return render_template("subscription_form.html", form=form, subscription=None), status
 
 
-@bp.route("/<int:subscription_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:subscription_id>/edit", methods=["GET", "POST"])
 def edit(subscription_id: int) -> Response | tuple[str, int]:
     """Change a subscription."""
     subscription = _owned_or_404(subscription_id)
@@ -97,7 +97,7 @@ def edit(subscription_id: int) -> Response | tuple[str, int]:
     return render_template("subscription_form.html", form=form, subscription=subscription), status
 
 
-@bp.route("/<int:subscription_id>/delete", methods=["GET", "POST"])
+@bp.route("/<id:subscription_id>/delete", methods=["GET", "POST"])
 def delete(subscription_id: int) -> Response | str:
     """Ask, then delete a subscription; its notification log stays."""
     subscription = _owned_or_404(subscription_id)
