@@ -25,10 +25,10 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import config
 import localization
 import logos
 import reminder_email
-from exchange.ecb import FEED_URL
 from exchange.refresh import refresh_rates
 from models import User, db, utcnow
 from reminders import run_reminders
@@ -78,11 +78,6 @@ NAV_ITEMS = [
 NAV_SECTIONS = {"channels": "notifications"}
 
 
-def _enabled(value: object) -> bool:
-    """Whether a DUES_* switch is on; 'off', 'false', '0' and False turn it off."""
-    return str(value).lower() not in ("off", "false", "0", "no")
-
-
 def _revision() -> str | None:
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -105,34 +100,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("DUES_INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     private_folder(app.instance_path)
-    app.config.from_mapping(
-        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'dues.sqlite3'}",
-        SESSION_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
-        BASE_URL="http://127.0.0.1:5000",
-        SCHEDULER="on",
-        LOGIN_ATTEMPTS_PER_MINUTE=10,
-        SENDS_PER_MINUTE=10,
-        CONCURRENT_SENDS=4,
-        # Accounts the reminder job sends to at once, each over its own connection:
-        # enough that ten dead servers, each holding a worker for its timeout, leave
-        # plenty for everyone else.
-        SEND_CONCURRENCY=32,
-        SCHEDULER_INTERVAL=300,
-        # What "now" is for OAuth token expiry; the tests move it instead of sleeping.
-        CLOCK=utcnow,
-        # No page takes more than the CA bundle's 100 kB; anything larger is refused
-        # before it is read, whatever its content type.
-        MAX_CONTENT_LENGTH=1024 * 1024,
-        # Reverse proxies in front of Dues whose X-Forwarded-* headers are believed.
-        TRUSTED_PROXIES=0,
-        # Exchange rates from the ECB's public feed, once a day; "off" without internet.
-        RATES_FETCH="on",
-        RATES_URL=FEED_URL,
-    )
-    app.config.from_prefixed_env("DUES")
-    if test_config is not None:
-        app.config.from_mapping(test_config)
+    app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'dues.sqlite3'}"
+    config.load(app, test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
@@ -140,20 +109,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # waits on another's connection (SQLAlchemy's default is 5, and 10 more).
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
-        {"pool_size": 10, "max_overflow": int(app.config["SEND_CONCURRENCY"]) + 10},
+        {"pool_size": 10, "max_overflow": app.config["SEND_CONCURRENCY"] + 10},
     )
     refuse_memory_database(str(app.config["DATABASE_URL"]))
     private_sqlite_file(str(app.config["DATABASE_URL"]))
     if str(app.config["BASE_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
-    login_limit = int(app.config["LOGIN_ATTEMPTS_PER_MINUTE"])
+    login_limit = app.config["LOGIN_ATTEMPTS_PER_MINUTE"]
     app.extensions["dues_rate_limits"] = {
         "login": RateLimiter("login", login_limit, 60),
         # A household behind one address may mistype a few times between them.
         "login_address": RateLimiter("login_address", 3 * login_limit, 60),
-        "send": RateLimiter("send", int(app.config["SENDS_PER_MINUTE"]), 60),
+        "send": RateLimiter("send", app.config["SENDS_PER_MINUTE"], 60),
     }
-    app.extensions["dues_server_talks"] = ServerTalks(int(app.config["CONCURRENT_SENDS"]))
+    app.extensions["dues_server_talks"] = ServerTalks(app.config["CONCURRENT_SENDS"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -176,8 +145,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(channels.bp)
     app.before_request(auth.guard)
-    if _enabled(app.config["SCHEDULER"]):
-        scheduler = ReminderScheduler(app, float(app.config["SCHEDULER_INTERVAL"]))
+    if app.config["SCHEDULER"]:
+        scheduler = ReminderScheduler(app, app.config["SCHEDULER_INTERVAL"])
         app.extensions["dues_scheduler"] = scheduler
         app.before_request(scheduler.start_once)
 
@@ -198,7 +167,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(headers.add_security_headers)
     app.after_request(headers.log_request)
 
-    proxies = int(app.config["TRUSTED_PROXIES"])
+    proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         # Only then are X-Forwarded-* believed: for the client address in rate limits
         # and logs, and the public scheme and host in redirects and links.

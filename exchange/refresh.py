@@ -19,7 +19,7 @@ def refresh_rates() -> int:
     Rates typed by hand are kept. Returns how many rates were set; 0 (and a log
     line) when fetching is off or the feed cannot be had.
     """
-    if str(current_app.config["RATES_FETCH"]).lower() in ("off", "false", "0", "no"):
+    if not current_app.config["RATES_FETCH"]:
         return 0
     try:
         rates = fetch(str(current_app.config["RATES_URL"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import signal
 import sqlite3
 import subprocess
@@ -179,3 +180,43 @@ def test_serve_logs_to_stdout_and_stops_at_sigterm_with_status_zero(
     assert server.returncode == 0 and stopped_in < 10, output
     assert "database schema is up to date" in output
     assert f"GET http://127.0.0.1:{port}/healthz 200" in output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "wanted"),
+    [
+        ("DUES_SEND_CONCURRENCY", "abc", "a whole number of 1 or more"),
+        ("DUES_SEND_CONCURRENCY", "0", "a whole number of 1 or more"),
+        ("DUES_SENDS_PER_MINUTE", "-1", "a whole number of 1 or more"),
+        ("DUES_TRUSTED_PROXIES", "yes", "a whole number of 0 or more"),
+        ("DUES_SCHEDULER_INTERVAL", "0", "a number of seconds above 0"),
+        ("DUES_SCHEDULER", "of", "on or off"),
+        ("DUES_RATES_FETCH", "maybe", "on or off"),
+        ("DUES_BASE_URL", "dues.example.test", "the address Dues is opened at"),
+        ("DUES_BASE_URL", "http://[::1", "the address Dues is opened at"),
+    ],
+)
+def test_a_setting_that_cannot_work_stops_the_start_in_words(
+    app_config: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    wanted: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    name = variable.removeprefix("DUES_")
+    config = {key: setting for key, setting in app_config.items() if key != name}
+    with pytest.raises(
+        ValueError, match=re.escape(f"{variable}={value} cannot work: give {wanted}")
+    ):
+        create_app(config)
+
+
+def test_settings_are_read_as_what_they_mean(app_config: dict[str, Any]) -> None:
+    app = create_app(
+        {**app_config, "SCHEDULER": "false", "RATES_FETCH": "on", "SEND_CONCURRENCY": " 8 "}
+    )
+    assert app.config["SCHEDULER"] is False
+    assert app.config["RATES_FETCH"] is True
+    assert app.config["SEND_CONCURRENCY"] == 8
+    assert "dues_scheduler" not in app.extensions
