@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app, render_template, request
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
@@ -81,6 +82,21 @@ NAV_SECTIONS = {"channels": "notifications"}
 def _revision() -> str | None:
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def _require_current_schema() -> None:
+    """Stop a command before it reads a database that its migrations have not reached."""
+    current = _revision()
+    head = ScriptDirectory(MIGRATIONS).get_current_head()
+    if current != head:
+        raise click.ClickException(
+            _(
+                "The database is at schema revision %(current)s and this Dues needs %(head)s."
+                " Start Dues once (serve applies the migrations), or run: flask db upgrade",
+                current=current or _("none"),
+                head=head,
+            )
+        )
 
 
 def upgrade_database(app: Flask) -> None:
@@ -225,6 +241,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 @with_appcontext
 def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
     """Send the reminders that are due, each once; for cron."""
+    _require_current_schema()
     now = utcnow()
     if now_text:
         try:
@@ -243,6 +260,7 @@ def send_reminders_command(now_text: str | None, dry_run: bool) -> None:
 @with_appcontext
 def fetch_rates_command() -> None:
     """Set the accounts' exchange rates from the ECB's feed now (the app does it daily)."""
+    _require_current_schema()
     set_rates = refresh_rates()
     click.echo(ngettext("%(num)d exchange rate set", "%(num)d exchange rates set", set_rates))
 

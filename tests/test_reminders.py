@@ -227,6 +227,24 @@ def test_dry_run_and_summary_from_the_command_line(app: Flask, smtp: SmtpLab) ->
     assert bad.exit_code == 2 and "is not an ISO timestamp" in bad.output
 
 
+def test_the_command_line_stops_in_words_on_a_database_not_yet_migrated(
+    app_config: dict[str, object],
+) -> None:
+    if not str(app_config["DATABASE_URL"]).startswith("sqlite"):
+        pytest.skip("the test's PostgreSQL database keeps its schema between tests")
+    app = create_app(app_config)  # migrations are applied by serve, not by create_app
+    runner = app.test_cli_runner()
+    for command in (["send-reminders"], ["fetch-rates"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 1
+        assert "The database is at schema revision none and this Dues needs " in result.output
+        assert "or run: flask db upgrade" in result.output
+    upgrade_database(app)
+    assert runner.invoke(args=["send-reminders"]).exit_code == 0
+    with app.app_context():
+        db.engine.dispose()
+
+
 def test_two_runs_started_at_once_deliver_each_reminder_once(
     app: Flask, app_config: dict[str, object], smtp: SmtpLab
 ) -> None:
