@@ -14,6 +14,7 @@ from sqlalchemy import select
 from importers.plan import ImportPlan, PlannedSubscription
 from models import (
     Category,
+    Channel,
     Delivery,
     EmailSettings,
     ExchangeRate,
@@ -80,6 +81,7 @@ def _counted(what: str, number: int) -> str:
         "exchange rates": lambda: ngettext(
             "%(num)d exchange rate", "%(num)d exchange rates", number
         ),
+        "push channels": lambda: ngettext("%(num)d push channel", "%(num)d push channels", number),
         "notification log entries": lambda: ngettext(
             "%(num)d notification log entry", "%(num)d notification log entries", number
         ),
@@ -196,6 +198,24 @@ def _settings(plan: ImportPlan, user: User, result: ImportResult) -> None:
             result.count("exchange rates")
 
 
+def _channels(plan: ImportPlan, user_id: int, result: ImportResult) -> None:
+    """Create the planned channels; one of the same kind and name is left as it is."""
+    existing = {(channel.kind, channel.name) for channel in Channel.for_user(user_id)}
+    for planned in plan.channels:
+        if (planned.kind, planned.name) in existing:
+            continue
+        channel = Channel(
+            user_id=user_id,
+            name=planned.name,
+            kind=planned.kind,
+            enabled=planned.enabled,
+            trust=planned.trust,
+        )
+        channel.store(planned.values, planned.secrets)
+        db.session.add(channel)
+        result.count("push channels")
+
+
 def _deliveries(plan: ImportPlan, user_id: int, created: dict[str, Subscription],
                 result: ImportResult) -> None:  # fmt: skip
     for record in plan.deliveries:
@@ -225,6 +245,7 @@ def apply_plan(plan: ImportPlan, user: User) -> ImportResult:
         "payer": _household(plan, user.id, result),
     }
     created = _subscriptions(plan, user, lists, result)
+    _channels(plan, user.id, result)
     _deliveries(plan, user.id, created, result)
     offsets = user.email_settings.default_offset_list
     for subscription in db.session.scalars(

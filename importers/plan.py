@@ -48,6 +48,19 @@ class PlannedMember:
 
 
 @dataclass
+class PlannedChannel:
+    """A push channel as it will be created: its kind's plain values, and its secrets."""
+
+    kind: str
+    name: str
+    enabled: bool
+    values: dict[str, str]
+    # Never shown: stored encrypted, like the email password.
+    secrets: dict[str, str]
+    trust: str = "verify"
+
+
+@dataclass
 class PlannedRate:
     """An exchange rate: units of a currency per unit of the main one."""
 
@@ -72,6 +85,7 @@ class ImportPlan:
     email: dict[str, Any] | None = None
     # Secrets in plain text, by name ("password", "client_secret"); never shown.
     secrets: dict[str, str] = field(default_factory=dict)
+    channels: list[PlannedChannel] = field(default_factory=list)
     # Delivery records of a Dues export, each naming its subscription's ref.
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -55,7 +55,7 @@ def read_plan(upload: Upload, choices: Choices, username: str, currency: str) ->
             plan = plan_from_wallos(connection, chosen, upload.kind.value, logos)
         reading = Reading(plan, wallos_users=users, chosen_user=chosen)
     if not choices.with_email:
-        reading.plan.email, reading.plan.secrets = None, {}
+        reading.plan.email, reading.plan.secrets, reading.plan.channels = None, {}, []
     return reading
 
 

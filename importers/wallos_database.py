@@ -90,6 +90,13 @@ def opened_copy(database: bytes) -> Iterator[sqlite3.Connection]:
             connection.close()
 
 
+def user_rows(connection: sqlite3.Connection, table: str, user_id: int,
+              order: str = "rowid") -> list[sqlite3.Row]:  # fmt: skip
+    """The rows of one of Wallos's tables that belong to the user, in order."""
+    query = f'SELECT * FROM "{table}" WHERE user_id = ? ORDER BY {order}'  # noqa: S608 - fixed names
+    return connection.execute(query, (user_id,)).fetchall()
+
+
 def wallos_users(connection: sqlite3.Connection) -> list[WallosUser]:
     """The users in the database, each with how many subscriptions they have."""
     rows = connection.execute(

@@ -10,6 +10,8 @@ import logos
 from importers import wallos_values as values
 from importers.errors import ImportRefused
 from importers.plan import ImportPlan, PlannedMember, PlannedRate, PlannedSubscription
+from importers.wallos_channels import plan_wallos_channels
+from importers.wallos_database import user_rows
 from localization import per_cycle
 from models import CycleUnit
 from translations import _
@@ -25,12 +27,6 @@ ONE_TIME = 5
 NO_CATEGORY = "No category"  # Wallos's placeholder, seeded as category 1 for every user
 STOCK_ICONS = "images/uploads/icons/"
 SECURITY = {"none": "none", "tls": "tls", "ssl": "ssl"}
-
-
-def _rows(connection: sqlite3.Connection, table: str, user_id: int,
-          order: str = "rowid") -> list[sqlite3.Row]:  # fmt: skip
-    query = f'SELECT * FROM "{table}" WHERE user_id = ? ORDER BY {order}'  # noqa: S608 - fixed names
-    return connection.execute(query, (user_id,)).fetchall()
 
 
 def _cycle(row: sqlite3.Row, name: str, warnings: list[str]) -> tuple[str, int, bool, str] | None:
@@ -102,19 +98,19 @@ class _Reader:
         if user is None:
             raise ImportRefused(_("That Wallos user is not in the database."))
         self.username = str(user["username"])
-        self.currencies = {r["id"]: r for r in _rows(connection, "currencies", user_id)}
+        self.currencies = {r["id"]: r for r in user_rows(connection, "currencies", user_id)}
         main = self.currencies.get(user["main_currency"])
         self.main_currency = str(main["code"]) if main is not None else "EUR"
         self.categories = {
             r["id"]: values.clipped(values.unescaped(r["name"]), 50, "A category name", warn)
-            for r in _rows(connection, "categories", user_id, '"order", id')
+            for r in user_rows(connection, "categories", user_id, '"order", id')
         }
-        self.methods = _rows(connection, "payment_methods", user_id, '"order", id')
+        self.methods = user_rows(connection, "payment_methods", user_id, '"order", id')
         self.method_names = {
             r["id"]: values.clipped(values.unescaped(r["name"]), 50, "A payment method", warn)
             for r in self.methods
         }
-        household = _rows(connection, "household", user_id)
+        household = user_rows(connection, "household", user_id)
         # The first household row is the user themself: "paid by me" in Dues.
         self.me = household[0]["id"] if household else None
         self.members = {
@@ -205,10 +201,10 @@ def _subscription(row: sqlite3.Row, reader: _Reader, ref_prefix: str,
 
 def _email(connection: sqlite3.Connection, user_id: int, plan: ImportPlan) -> None:
     settings: dict[str, Any] = {}
-    days = _rows(connection, "notification_settings", user_id)
+    days = user_rows(connection, "notification_settings", user_id)
     if days and isinstance(days[-1]["days"], int) and 0 <= days[-1]["days"] <= 366:
         settings["default_offsets"] = str(days[-1]["days"])
-    rows = _rows(connection, "email_notifications", user_id)
+    rows = user_rows(connection, "email_notifications", user_id)
     row = rows[-1] if rows else None
     if row is not None and str(row["smtp_address"] or "").strip():
         encryption = str(row["encryption"] or "")
@@ -254,7 +250,7 @@ def plan_from_wallos(connection: sqlite3.Connection, user_id: int, source: str,
     plan = ImportPlan(source=source)
     reader = _Reader(connection, user_id, plan)
     ref_prefix = f"wallos:{reader.username[:40]}/"
-    rows = _rows(connection, "subscriptions", user_id)
+    rows = user_rows(connection, "subscriptions", user_id)
     for row in rows:
         if (planned := _subscription(row, reader, ref_prefix, found_logos)) is not None:
             plan.subscriptions.append(planned)
@@ -270,6 +266,7 @@ def plan_from_wallos(connection: sqlite3.Connection, user_id: int, source: str,
     plan.account = {"currency": reader.main_currency}
     plan.rates = reader.rates({s.currency for s in plan.subscriptions})
     _email(connection, user_id, plan)
+    plan_wallos_channels(connection, user_id, plan)
     if found_logos is None and any(row["logo"] for row in rows):
         plan.warnings.append(
             _("Logos live beside the database, so they come only with the backup zip.")

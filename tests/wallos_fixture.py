@@ -86,6 +86,23 @@ MIGRATIONS = [
     "INSERT OR IGNORE INTO cycles (id, days, name) VALUES (5, 0, 'One-time')",
     "ALTER TABLE subscriptions ADD COLUMN logo_text_color TEXT DEFAULT NULL",
     "ALTER TABLE subscriptions ADD COLUMN logo_variant TEXT DEFAULT NULL",
+    # The push channels' tables, one row per user and service, as their migrations leave them.
+    "CREATE TABLE telegram_notifications (enabled INTEGER DEFAULT 0, bot_token TEXT DEFAULT '',"
+    " chat_id TEXT DEFAULT '', user_id INTEGER DEFAULT 1)",
+    "CREATE TABLE pushover_notifications (enabled INTEGER DEFAULT 0, user_key TEXT DEFAULT '',"
+    " token TEXT DEFAULT '', user_id INTEGER DEFAULT 1)",
+    "CREATE TABLE discord_notifications (enabled INTEGER DEFAULT 0, webhook_url TEXT DEFAULT '',"
+    " bot_username TEXT DEFAULT '', bot_avatar_url TEXT DEFAULT '', user_id INTEGER DEFAULT 1)",
+    "CREATE TABLE ntfy_notifications (enabled INTEGER DEFAULT 0, host TEXT DEFAULT '',"
+    " topic TEXT DEFAULT '', headers TEXT DEFAULT '', user_id INTEGER,"
+    " ignore_ssl INTEGER DEFAULT 0)",
+    "CREATE TABLE gotify_notifications (enabled INTEGER DEFAULT 0, url TEXT DEFAULT '',"
+    " token TEXT DEFAULT '', user_id INTEGER DEFAULT 1, ignore_ssl INTEGER DEFAULT 0)",
+    "CREATE TABLE webhook_notifications (enabled INTEGER DEFAULT 0, headers TEXT DEFAULT '',"
+    " url TEXT DEFAULT '', payload TEXT DEFAULT '', user_id INTEGER DEFAULT 1,"
+    " request_method TEXT DEFAULT 'POST', iterator TEXT DEFAULT '', ignore_ssl INTEGER DEFAULT 0)",
+    "CREATE TABLE pushplus_notifications (enabled INTEGER DEFAULT 0, token TEXT DEFAULT '',"
+    " user_id INTEGER DEFAULT 1)",
 ]
 SEEDED_CATEGORIES = (
     "No category", "Entertainment", "Music", "Utilities", "Food & Beverages",
