@@ -198,7 +198,8 @@ def _settings(plan: ImportPlan, user: User, result: ImportResult) -> None:
             result.count("exchange rates")
 
 
-def _channels(plan: ImportPlan, user_id: int, result: ImportResult) -> None:
+def _channels(plan: ImportPlan, user_id: int, categories: dict[str, int],
+              result: ImportResult) -> None:  # fmt: skip
     """Create the planned channels; one of the same kind and name is left as it is."""
     existing = {(channel.kind, channel.name) for channel in Channel.for_user(user_id)}
     for planned in plan.channels:
@@ -210,7 +211,12 @@ def _channels(plan: ImportPlan, user_id: int, result: ImportResult) -> None:
             kind=planned.kind,
             enabled=planned.enabled,
             trust=planned.trust,
+            ca_certificates=planned.ca_certificates,
+            only_categories=planned.categories is not None,
         )
+        channel.categories = [
+            db.session.get_one(Category, categories[name]) for name in planned.categories or ()
+        ]
         channel.store(planned.values, planned.secrets)
         db.session.add(channel)
         result.count("push channels")
@@ -245,7 +251,7 @@ def apply_plan(plan: ImportPlan, user: User) -> ImportResult:
         "payer": _household(plan, user.id, result),
     }
     created = _subscriptions(plan, user, lists, result)
-    _channels(plan, user.id, result)
+    _channels(plan, user.id, lists["category"], result)
     _deliveries(plan, user.id, created, result)
     offsets = user.email_settings.default_offset_list
     for subscription in db.session.scalars(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 import logos
 from importers.columns import columns, row_from_json, row_to_json, to_json
+from importers.dues_channels import exported_channels, planned_channels
 from importers.errors import ImportRefused
 from importers.plan import ImportPlan, PlannedMember, PlannedRate, PlannedSubscription
 from importers.sealed import seal, unseal
@@ -108,10 +109,12 @@ def export_document(
         ],
         "secrets": None,
     }
+    document["channels"], channel_secrets = exported_channels(user.id)
     if passphrase:
         secrets = {
             "password": settings.stored_password(),
             "client_secret": settings.client_secret(),
+            **channel_secrets,
         }
         document["secrets"] = seal({k: v for k, v in secrets.items() if v}, passphrase)
     return document
@@ -246,4 +249,7 @@ def plan_from_dues(document: dict[str, Any], passphrase: str) -> ImportPlan:
             plan.questions["passphrase"] = (
                 "The export holds sealed secrets: type its passphrase, or import without them."
             )
+    plan.channels = planned_channels(document.get("channels", []), plan.secrets, plan.warnings)
+    named = {name for channel in plan.channels for name in channel.categories or ()}
+    plan.categories += sorted(named - set(plan.categories))
     return plan

@@ -58,6 +58,9 @@ class PlannedChannel:
     # Never shown: stored encrypted, like the email password.
     secrets: dict[str, str]
     trust: str = "verify"
+    ca_certificates: str = ""
+    # The category names it is limited to; None for every reminder.
+    categories: list[str] | None = None
 
 
 @dataclass

@@ -11,9 +11,12 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from models import Category, Channel, User, db
 from tests.test_wallos_import import import_now, upload
 from tests.wallos_fixture import household_files
 
+NTFY_TOKEN = "tk_ntfy-access-token-secret"
+TELEGRAM_TOKEN = "123456789:AAE-telegram-bot-secret"
 SECOND = {"username": "bob", "email": "bob@example.test", "password": "another horse"}
 
 
@@ -84,8 +87,6 @@ def test_secrets_travel_only_sealed_with_a_passphrase(
     assert wrong.status_code == 422 and "does not open the secrets" in wrong.get_data(as_text=True)
     assert import_now(fresh, passphrase="long enough phrase").status_code == 302
     with app.app_context():
-        from models import User
-
         bob = User.by_username("bob")
         assert bob is not None and bob.email_settings.stored_password() == "wallos-plain-secret"
 
@@ -101,3 +102,62 @@ def test_the_csv_opens_in_a_spreadsheet(logged_in: FlaskClient, tmp_path: Path) 
     netflix = next(row for row in rows if row[0] == "Netflix & Chill")
     assert netflix[16] == 'Family plan\nshared with "Bob"'  # quoted, the newline kept
     assert b'"Family plan\nshared with ""Bob"""' in body
+
+
+def add_channels(app: Flask) -> None:
+    """Alice's two channels: a self-hosted ntfy for one category, and Telegram."""
+    with app.app_context():
+        user = User.by_username("alice")
+        assert user is not None
+        music = next(c for c in Category.for_user(user.id) if c.name == "Music")
+        ntfy = Channel(user_id=user.id, name="Phone", kind="ntfy", trust="ca",
+                       ca_certificates="-----BEGIN CERTIFICATE-----\nMIIB\n", only_categories=True,
+                       categories=[music])  # fmt: skip
+        ntfy.store({"server": "https://ntfy.home.arpa", "topic": "bills"}, {"token": NTFY_TOKEN})
+        telegram = Channel(user_id=user.id, name="Telegram", kind="telegram", enabled=True)
+        telegram.store({"chat_id": "42"}, {"bot_token": TELEGRAM_TOKEN})
+        db.session.add_all([ntfy, telegram])
+        db.session.commit()
+
+
+def channels_of(app: Flask, username: str) -> list[tuple[Any, ...]]:
+    with app.app_context():
+        user = User.by_username(username)
+        assert user is not None
+        return [
+            (c.name, c.kind, c.enabled, c.trust, c.ca_certificates, c.only_categories,
+             [category.name for category in c.categories], c.values(), c.secret_values())
+            for c in Channel.for_user(user.id)
+        ]  # fmt: skip
+
+
+def test_channels_are_restored_with_their_secrets_only_with_the_passphrase(
+    app: Flask, logged_in: FlaskClient, tmp_path: Path
+) -> None:
+    filled_account(logged_in, tmp_path)
+    add_channels(app)
+    sealed = json.dumps(export(logged_in, include_secrets="y", passphrase="long enough phrase"))
+    plain = json.dumps(export(logged_in))
+    for document in (sealed, plain):
+        assert NTFY_TOKEN not in document and TELEGRAM_TOKEN not in document
+    fresh = second_account(app)
+    upload(fresh, sealed.encode(), "dues.json")
+    assert "Creates 2 push channels" in fresh.get("/account/data/preview").get_data(as_text=True)
+    assert import_now(fresh, passphrase="long enough phrase").status_code == 302
+    assert channels_of(app, "bob") == channels_of(app, "alice")
+
+    third = app.test_client()
+    admin = app.test_client()
+    admin.post("/login", data={"username": "alice", "password": "correct horse"})
+    carol = {"new-username": "carol", "new-email": "carol@example.test",
+             "new-password": "a third horse"}  # fmt: skip
+    assert admin.post("/account/users", data=carol).status_code == 302
+    third.post("/login", data={"username": "carol", "password": "a third horse"})
+    upload(third, plain.encode(), "dues.json")
+    preview = third.get("/account/data/preview").get_data(as_text=True)
+    assert "“Telegram” comes back switched off: the export does not give its Bot token" in preview
+    assert import_now(third).status_code == 302
+    restored = {channel[0]: channel for channel in channels_of(app, "carol")}
+    assert restored["Telegram"][2] is False and restored["Telegram"][8] == {}
+    # ntfy's token is optional: without it the channel stays as it was, on.
+    assert restored["Phone"][2] is True and restored["Phone"][6] == ["Music"]

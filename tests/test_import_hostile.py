@@ -142,6 +142,28 @@ def test_a_truncated_json_export_is_refused(logged_in: FlaskClient, tmp_path: Pa
             "should be a Decimal",
         ),
         ({"format": "dues", "version": 99}, "this Dues reads version 1"),
+        ({"format": "dues", "version": 1, "channels": "all"}, "should be a list"),
+        (
+            {"format": "dues", "version": 1, "channels": [{"kind": "fax", "name": "a"}]},
+            "kind or name is missing or unknown",
+        ),
+        (
+            {
+                "format": "dues",
+                "version": 1,
+                # A secret may only come sealed, never among the plain settings.
+                "channels": [{"kind": "ntfy", "name": "a", "settings": {"token": "tk_x"}}],
+            },
+            "settings are not this kind",
+        ),
+        (
+            {
+                "format": "dues",
+                "version": 1,
+                "channels": [{"kind": "ntfy", "name": "a", "trust": "maybe"}],
+            },
+            "trust is unknown",
+        ),
     ],
 )
 def test_json_documents_of_the_wrong_shape_are_refused(

@@ -1,0 +1,107 @@
+"""Push channels in Dues' own export: their settings in the document, their secrets sealed.
+
+Without the passphrase a channel comes back without its secrets, and one that
+cannot send without them comes back switched off, with a warning naming it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels import KINDS
+from importers.columns import columns, row_from_json, row_to_json
+from importers.errors import ImportRefused
+from importers.plan import PlannedChannel
+from models import Channel
+from translations import _
+
+_CHANNEL_COLUMNS = columns(
+    Channel, {"id", "user_id", "settings", "secrets_encrypted", "created_at", "updated_at"}
+)
+
+
+def _secrets_key(number: int) -> str:
+    return f"channel {number}"
+
+
+def exported_channels(user_id: int) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The account's channels as the document holds them, and their secrets to seal."""
+    records, secrets = [], {}
+    for number, channel in enumerate(Channel.for_user(user_id), 1):
+        record = row_to_json(channel, _CHANNEL_COLUMNS)
+        record["settings"] = channel.values()
+        record["categories"] = [category.name for category in channel.categories]
+        records.append(record)
+        if values := channel.secret_values():
+            secrets[_secrets_key(number)] = json.dumps(values, sort_keys=True)
+    return records, secrets
+
+
+def _refused(what: str) -> ImportRefused:
+    return ImportRefused(
+        _("The document is not a Dues export Dues can read: %(problem)s.", problem=what)
+    )
+
+
+def _text_map(value: Any, allowed: set[str], where: str) -> dict[str, str]:
+    """value as a mapping of text to text whose keys are among allowed."""
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and k in allowed and isinstance(v, str) for k, v in value.items()
+    ):
+        raise _refused(f"{where} are not this kind's")
+    return dict(value)
+
+
+def _planned(record: Any, number: int, sealed: dict[str, str] | None,
+             warnings: list[str]) -> PlannedChannel:  # fmt: skip
+    where = f"channel {number}'s"
+    values = row_from_json(record, _CHANNEL_COLUMNS, where)
+    kind = KINDS.get(str(values.get("kind")))
+    name = values.get("name")
+    if kind is None or not name:
+        raise _refused(f"{where} kind or name is missing or unknown")
+    if values.get("trust", "verify") not in ("verify", "ca", "any"):
+        raise _refused(f"{where} trust is unknown")
+    secret_names = {field.name for field in kind.secret_fields}
+    plain_names = {field.name for field in kind.fields} - secret_names
+    categories = record.get("categories") or []
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        raise _refused(f"{where} categories should be names")
+    try:
+        unsealed = json.loads((sealed or {}).get(_secrets_key(number), "{}"))
+    except json.JSONDecodeError as exc:
+        raise _refused(f"{where} secrets are damaged") from exc
+    secrets = _text_map(unsealed, secret_names, where + " secrets")
+    enabled = bool(values.get("enabled", True))
+    missing = [f for f in kind.secret_fields if f.required and not secrets.get(f.name)]
+    if enabled and missing:
+        enabled = False
+        warnings.append(
+            _(
+                "The channel “%(name)s” comes back switched off: the export does not give its"
+                " %(field)s (secrets travel only sealed with a passphrase). Enter it under"
+                " Notifications, then switch the channel on.",
+                name=name,
+                field=_(missing[0].label),
+            )
+        )
+    return PlannedChannel(
+        kind=kind.key,
+        name=name,
+        enabled=enabled,
+        values=_text_map(record.get("settings", {}), plain_names, where + " settings"),
+        secrets=secrets,
+        trust=values.get("trust", "verify"),
+        ca_certificates=values.get("ca_certificates", ""),
+        categories=categories if values.get("only_categories") else None,
+    )
+
+
+def planned_channels(records: Any, sealed: dict[str, str] | None,
+                     warnings: list[str]) -> list[PlannedChannel]:  # fmt: skip
+    """The channels an export's records bring; sealed holds its unsealed secrets, if any."""
+    if not isinstance(records, list):
+        raise _refused('"channels" should be a list')
+    return [_planned(record, number, sealed, warnings) for number, record in
+            enumerate(records, 1)]  # fmt: skip
