@@ -35,7 +35,7 @@ WEBHOOK_METHODS = ("POST", "PUT")
 
 
 def _first_row(connection: sqlite3.Connection, table: str, user_id: int) -> sqlite3.Row | None:
-    """The row Wallos reads: the first, should a race have left two."""
+    """The row Wallos reads (and the email settings' reader takes): the first of the user's."""
     rows = user_rows(connection, table, user_id)
     return rows[0] if rows else None
 

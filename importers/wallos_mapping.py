@@ -201,11 +201,12 @@ def _subscription(row: sqlite3.Row, reader: _Reader, ref_prefix: str,
 
 def _email(connection: sqlite3.Connection, user_id: int, plan: ImportPlan) -> None:
     settings: dict[str, Any] = {}
+    # Wallos reads a user's first row, should a race have left two: so does Dues.
     days = user_rows(connection, "notification_settings", user_id)
-    if days and isinstance(days[-1]["days"], int) and 0 <= days[-1]["days"] <= 366:
-        settings["default_offsets"] = str(days[-1]["days"])
+    if days and isinstance(days[0]["days"], int) and 0 <= days[0]["days"] <= 366:
+        settings["default_offsets"] = str(days[0]["days"])
     rows = user_rows(connection, "email_notifications", user_id)
-    row = rows[-1] if rows else None
+    row = rows[0] if rows else None
     if row is not None and str(row["smtp_address"] or "").strip():
         encryption = str(row["encryption"] or "")
         if encryption not in SECURITY:

@@ -13,6 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from importers.wallos_database import opened_copy
+from importers.wallos_mapping import plan_from_wallos
 from models import (
     Category,
     ExchangeRate,
@@ -22,7 +24,7 @@ from models import (
     User,
     db,
 )
-from tests.wallos_fixture import household_files
+from tests.wallos_fixture import household_files, household_of_two
 
 
 def upload(client: FlaskClient, data: bytes, name: str = "wallos.zip") -> Any:
@@ -284,3 +286,20 @@ def test_the_import_page_is_reached_from_the_account_page(logged_in: FlaskClient
     assert "/account/data" in logged_in.get("/account").get_data(as_text=True)
     page = logged_in.get("/account/data").get_data(as_text=True)
     assert "Wallos backup zip" in page and "Download the export" in page
+
+
+def test_of_two_settings_rows_the_one_wallos_reads_is_imported(app: Flask, tmp_path: Path) -> None:
+    """Wallos reads a user's first row; a race in Wallos could leave a second."""
+    wallos = household_of_two(tmp_path / "wallos.db", smtp_port=2525, encryption="tls")
+    wallos.insert("email_notifications", enabled=0, smtp_address="stale.example.test",
+                  smtp_port=25, user_id=1)  # fmt: skip
+    wallos.insert("notification_settings", days=9, user_id=1)
+    with opened_copy(wallos.close()) as connection, app.test_request_context():
+        plan = plan_from_wallos(connection, 1, "test", None)
+    assert plan.email is not None
+    assert (plan.email["host"], plan.email["port"], plan.email["enabled"]) == (
+        "127.0.0.1",
+        2525,
+        True,
+    )
+    assert plan.email["default_offsets"] == "3"
