@@ -10,6 +10,7 @@ import sqlite3
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import click
@@ -111,10 +112,22 @@ def upgrade_database(app: Flask) -> None:
         log.info("database schema migrated from revision %s to %s", before or "none", after)
 
 
+class Dues(Flask):
+    """Flask, logging a failed request by the URL the request log writes: no secrets in it."""
+
+    def log_exception(
+        self, exc_info: tuple[type, BaseException, TracebackType] | tuple[None, None, None]
+    ) -> None:
+        """Log the exception that failed the request, with its method and URL."""
+        self.logger.error(
+            "Exception on %s [%s]", headers.loggable_url(), request.method, exc_info=exc_info
+        )
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings from DUES_* variables, SQLite in the instance folder."""
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("DUES_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app = Dues(__name__, instance_relative_config=True, instance_path=instance_path)
     private_folder(app.instance_path)
     app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'dues.sqlite3'}"
     config.load(app, test_config)
@@ -125,7 +138,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # waits on another's connection (SQLAlchemy's default is 5, and 10 more).
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
-        {"pool_size": 10, "max_overflow": app.config["SEND_CONCURRENCY"] + 10},
+        {
+            "pool_size": 10,
+            "max_overflow": app.config["SEND_CONCURRENCY"] + 10,
+            # A failed query's error names its statement, not its values: some are
+            # secrets (a calendar feed's token, a session's stamp).
+            "hide_parameters": True,
+        },
     )
     refuse_memory_database(str(app.config["DATABASE_URL"]))
     private_sqlite_file(str(app.config["DATABASE_URL"]))

@@ -220,3 +220,22 @@ def test_settings_are_read_as_what_they_mean(app_config: dict[str, Any]) -> None
     assert app.config["RATES_FETCH"] is True
     assert app.config["SEND_CONCURRENCY"] == 8
     assert "dues_scheduler" not in app.extensions
+
+
+def test_a_failing_request_logs_neither_its_secret_path_nor_its_query_parameters(
+    app_config: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The feed's token is both in its path and a parameter of the query that fails."""
+    if not str(app_config["DATABASE_URL"]).startswith("sqlite"):
+        pytest.skip("the test's PostgreSQL database keeps its schema between tests")
+    # Never migrated: the feed's query fails on the missing table, as on a broken database.
+    app = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+    token = "feed-token-that-is-the-feeds-only-key"
+    with caplog.at_level(logging.INFO):
+        response = app.test_client().get(f"/calendar/feed/{token}.ics")
+    assert response.status_code == 500
+    assert "Exception on http://localhost/calendar/feed/….ics [GET]" in caplog.text
+    assert "no such table: user" in caplog.text
+    assert token not in caplog.text
+    with app.app_context():
+        db.engine.dispose()

@@ -29,12 +29,12 @@ def add_security_headers(response: Response) -> Response:
 def log_request(response: Response) -> Response:
     """Write the request's line in the request log: client, method, URL and status."""
     request_log.info(
-        "%s %s %s %s", request.remote_addr, request.method, _loggable_url(), response.status_code
+        "%s %s %s %s", request.remote_addr, request.method, loggable_url(), response.status_code
     )
     return response
 
 
-def _loggable_url() -> str:
+def loggable_url() -> str:
     """The request's URL without its query string or a secret in its path.
 
     An OAuth callback's query holds the authorization code, and a calendar feed's
