@@ -256,8 +256,13 @@ NETFLIX_LOGO = "1700000000-Netflix-Chill.png"
 LICENCE_LOGO = "1700000001-Lifetime-licence.gif"
 
 
-def household_of_two(path: Path, *, smtp_port: int, encryption: str) -> WallosDatabase:
-    """Two Wallos users; alice has a subscription for every quirk, bob has rates fetched."""
+def household_of_two(
+    path: Path, *, smtp_port: int, encryption: str, ntfy_server: str = ""
+) -> WallosDatabase:
+    """Two Wallos users; alice has a subscription for every quirk, bob has rates fetched.
+
+    With ntfy_server, alice also set up ntfy there, and switched it off.
+    """
     wallos = WallosDatabase(path)
     alice = wallos.add_user("alice", "EUR")
     kids = wallos.insert("categories", name=escaped("Kids' stuff"), order=18, user_id=alice["user"])
@@ -317,6 +322,9 @@ def household_of_two(path: Path, *, smtp_port: int, encryption: str) -> WallosDa
     wallos.db.execute(
         "UPDATE notification_settings SET days = 3 WHERE user_id = ?", (alice["user"],)
     )
+    if ntfy_server:
+        wallos.insert("ntfy_notifications", enabled=0, host=ntfy_server, topic="bills",
+                      headers="", user_id=alice["user"])  # fmt: skip
     bob = wallos.add_user("bob", "USD", rates={"EUR": "0.92", "GBP": "0.79"})
     wallos.insert(
         "subscriptions", user_id=bob["user"], name="iCloud", logo=None, price=2.99,
@@ -330,10 +338,13 @@ def household_of_two(path: Path, *, smtp_port: int, encryption: str) -> WallosDa
 
 
 def household_files(
-    folder: Path, *, smtp_port: int = 2525, encryption: str = "none"
+    folder: Path, *, smtp_port: int = 2525, encryption: str = "none", ntfy_server: str = ""
 ) -> dict[str, bytes]:
     """The three files a Wallos user has, for household_of_two: zip, database and JSON."""
     path = folder / "wallos.db"
-    database = household_of_two(path, smtp_port=smtp_port, encryption=encryption).close()
+    wallos = household_of_two(
+        path, smtp_port=smtp_port, encryption=encryption, ntfy_server=ntfy_server
+    )
+    database = wallos.close()
     logos = {NETFLIX_LOGO: image("PNG"), LICENCE_LOGO: image("GIF", (20, 90, 200))}
     return {"zip": backup_zip(database, logos), "db": database, "json": json_export(path, 1)}
