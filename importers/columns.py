@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import Column, String, Table
 from sqlalchemy.orm import DeclarativeBase
 
-from importers.errors import ImportRefused
-from translations import _
+from importers.errors import ImportRefused, unreadable_export
 
 
 def columns(model: type[DeclarativeBase], leave_out: Collection[str]) -> list[Column[Any]]:
@@ -36,12 +35,7 @@ def row_to_json(row: object, carried: list[Column[Any]]) -> dict[str, Any]:
 
 
 def _refused(where: str, key: str, expected: str) -> ImportRefused:
-    return ImportRefused(
-        _(
-            "The document is not a Dues export Dues can read: %(problem)s.",
-            problem=f'{where} "{key}" should be {expected}',
-        )
-    )
+    return unreadable_export(f'{where} "{key}" should be {expected}')
 
 
 def from_json(column: Column[Any], value: Any, where: str) -> Any:
@@ -85,10 +79,5 @@ def from_json(column: Column[Any], value: Any, where: str) -> Any:
 def row_from_json(record: Any, carried: list[Column[Any]], where: str) -> dict[str, Any]:
     """The carried columns' values from a JSON object; missing keys take no value."""
     if not isinstance(record, Mapping):
-        raise ImportRefused(
-            _(
-                "The document is not a Dues export Dues can read: %(problem)s.",
-                problem=f"{where} is not an object",
-            )
-        )
+        raise unreadable_export(f"{where} is not an object")
     return {c.key: from_json(c, record[c.key], where) for c in carried if c.key in record}

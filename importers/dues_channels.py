@@ -11,7 +11,7 @@ from typing import Any
 
 from channels import KINDS
 from importers.columns import columns, row_from_json, row_to_json
-from importers.errors import ImportRefused
+from importers.errors import unreadable_export
 from importers.plan import PlannedChannel
 from models import Channel
 from translations import _
@@ -38,18 +38,12 @@ def exported_channels(user_id: int) -> tuple[list[dict[str, Any]], dict[str, str
     return records, secrets
 
 
-def _refused(what: str) -> ImportRefused:
-    return ImportRefused(
-        _("The document is not a Dues export Dues can read: %(problem)s.", problem=what)
-    )
-
-
 def _text_map(value: Any, allowed: set[str], where: str) -> dict[str, str]:
     """value as a mapping of text to text whose keys are among allowed."""
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and k in allowed and isinstance(v, str) for k, v in value.items()
     ):
-        raise _refused(f"{where} are not this kind's")
+        raise unreadable_export(f"{where} are not this kind's")
     return dict(value)
 
 
@@ -60,18 +54,18 @@ def _planned(record: Any, number: int, sealed: dict[str, str] | None,
     kind = KINDS.get(str(values.get("kind")))
     name = values.get("name")
     if kind is None or not name:
-        raise _refused(f"{where} kind or name is missing or unknown")
+        raise unreadable_export(f"{where} kind or name is missing or unknown")
     if values.get("trust", "verify") not in ("verify", "ca", "any"):
-        raise _refused(f"{where} trust is unknown")
+        raise unreadable_export(f"{where} trust is unknown")
     secret_names = {field.name for field in kind.secret_fields}
     plain_names = {field.name for field in kind.fields} - secret_names
     categories = record.get("categories") or []
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-        raise _refused(f"{where} categories should be names")
+        raise unreadable_export(f"{where} categories should be names")
     try:
         unsealed = json.loads((sealed or {}).get(_secrets_key(number), "{}"))
     except json.JSONDecodeError as exc:
-        raise _refused(f"{where} secrets are damaged") from exc
+        raise unreadable_export(f"{where} secrets are damaged") from exc
     secrets = _text_map(unsealed, secret_names, where + " secrets")
     enabled = bool(values.get("enabled", True))
     missing = [f for f in kind.secret_fields if f.required and not secrets.get(f.name)]
@@ -102,6 +96,6 @@ def planned_channels(records: Any, sealed: dict[str, str] | None,
                      warnings: list[str]) -> list[PlannedChannel]:  # fmt: skip
     """The channels an export's records bring; sealed holds its unsealed secrets, if any."""
     if not isinstance(records, list):
-        raise _refused('"channels" should be a list')
+        raise unreadable_export('"channels" should be a list')
     return [_planned(record, number, sealed, warnings) for number, record in
             enumerate(records, 1)]  # fmt: skip

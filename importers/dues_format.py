@@ -17,7 +17,7 @@ from sqlalchemy import select
 import logos
 from importers.columns import columns, row_from_json, row_to_json, to_json
 from importers.dues_channels import exported_channels, planned_channels
-from importers.errors import ImportRefused
+from importers.errors import ImportRefused, unreadable_export
 from importers.plan import ImportPlan, PlannedMember, PlannedRate, PlannedSubscription
 from importers.sealed import seal, unseal
 from localization import LOCALES, per_cycle
@@ -120,37 +120,31 @@ def export_document(
     return document
 
 
-def _refused(what: str) -> ImportRefused:
-    return ImportRefused(
-        _("The document is not a Dues export Dues can read: %(problem)s.", problem=what)
-    )
-
-
 def _list(document: dict[str, Any], key: str) -> list[Any]:
     value = document.get(key, [])
     if not isinstance(value, list):
-        raise _refused(f'"{key}" should be a list')
+        raise unreadable_export(f'"{key}" should be a list')
     return value
 
 
 def _names(document: dict[str, Any], key: str) -> list[str]:
     names = _list(document, key)
     if not all(isinstance(name, str) and 0 < len(name) <= 50 for name in names):
-        raise _refused(f'"{key}" should be names of at most 50 characters')
+        raise unreadable_export(f'"{key}" should be names of at most 50 characters')
     return names
 
 
 def _account(record: Any) -> dict[str, Any]:
     if not isinstance(record, dict):
-        raise _refused('"account" should be an object')
+        raise unreadable_export('"account" should be an object')
     account = row_from_json(record, columns(User, ()), "the account's")
     account = {name: account[name] for name in ACCOUNT_FIELDS if name in account}
     if account.get("locale", "en") not in LOCALES:
-        raise _refused(f"the locale {account['locale']!r} is unknown")
+        raise unreadable_export(f"the locale {account['locale']!r} is unknown")
     try:
         zoneinfo.ZoneInfo(account.get("timezone", "UTC"))
     except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
-        raise _refused(_("the time zone is unknown")) from exc
+        raise unreadable_export(_("the time zone is unknown")) from exc
     return account
 
 
@@ -160,7 +154,7 @@ def _logo(record: Any) -> tuple[bytes, str] | None:
     try:
         data = base64.b64decode(record["base64"], validate=True)
     except (KeyError, TypeError, ValueError, binascii.Error) as exc:
-        raise _refused(_("a logo is damaged")) from exc
+        raise unreadable_export(_("a logo is damaged")) from exc
     # Prepared again, as any upload is: a document can be edited by hand.
     try:
         return logos.prepared(data)
@@ -173,20 +167,20 @@ def _subscription_plan(record: Any, number: int) -> PlannedSubscription:
     values = row_from_json(record, _SUBSCRIPTION_COLUMNS, where)
     for required in ("ref", "name", "price", "currency", "next_payment"):
         if values.get(required) is None:
-            raise _refused(f'{where} "{required}" is missing')
+            raise unreadable_export(f'{where} "{required}" is missing')
     if values.get("cycle_unit", "month") not in {unit.value for unit in CycleUnit}:
-        raise _refused(f"{where} cycle is unknown")
+        raise unreadable_export(f"{where} cycle is unknown")
     if not 1 <= values.get("cycle_every", 1) <= 365 or not 0 <= values["price"] <= 10**9:
-        raise _refused(f"{where} cycle or price is out of range")
+        raise unreadable_export(f"{where} cycle or price is out of range")
     references: dict[str, Any] = {}
     for key in ("category", "payment_method", "payer", "replaced_by"):
         reference = record.get(key)
         if reference is not None and not isinstance(reference, str):
-            raise _refused(f'{where} "{key}" should be text')
+            raise unreadable_export(f'{where} "{key}" should be text')
         references[key] = reference
     changes = record.get("price_changes") or []
     if not isinstance(changes, list):
-        raise _refused(f'{where} "price_changes" should be a list')
+        raise unreadable_export(f'{where} "price_changes" should be a list')
     history = [row_from_json(change, _PRICE_CHANGE_COLUMNS, where) for change in changes]
     return PlannedSubscription(
         **values,
@@ -221,11 +215,11 @@ def plan_from_dues(document: dict[str, Any], passphrase: str) -> ImportPlan:
     plan.household = [PlannedMember(m.get("name") or "?", m.get("email") or "") for m in members]
     rates = document.get("exchange_rates", {})
     if not isinstance(rates, dict):
-        raise _refused('"exchange_rates" should be an object')
+        raise unreadable_export('"exchange_rates" should be an object')
     for currency, record in rates.items():
         rate = row_from_json(record, _RATE_COLUMNS, f"the {currency[:3]} rate")
         if len(currency) != 3 or "per_main" not in rate or not rate["per_main"] > 0:
-            raise _refused(f"the {currency[:3]} rate is not a rate")
+            raise unreadable_export(f"the {currency[:3]} rate is not a rate")
         plan.rates[currency] = PlannedRate(
             rate["per_main"], rate.get("as_of"), rate.get("source", "manual")
         )
@@ -240,7 +234,7 @@ def plan_from_dues(document: dict[str, Any], passphrase: str) -> ImportPlan:
         entry = row_from_json(record, _DELIVERY_COLUMNS, "a notification log entry")
         subscription = record.get("subscription")
         if subscription is not None and not isinstance(subscription, str):
-            raise _refused('a notification log entry\'s "subscription" should be text')
+            raise unreadable_export('a notification log entry\'s "subscription" should be text')
         plan.deliveries.append(entry | {"subscription": subscription})
     if document.get("secrets") is not None:
         if passphrase:
