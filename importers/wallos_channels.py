@@ -7,6 +7,7 @@ was typed, unescaped. A table an older Wallos lacks is simply not there.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from channels import KINDS, FieldProblem, Kind
@@ -24,11 +25,6 @@ TABLES = {
     "mattermost_notifications": ("mattermost", {"webhook_url": "webhook_url"}),
     "webhook_notifications": ("webhook", {"url": "url", "method": "request_method"}),
 }
-# Wallos settings with no Dues field: set, they are named in a warning.
-LEFT_BEHIND = {
-    "ntfy_notifications": ("headers",),
-    "webhook_notifications": ("headers", "payload"),
-}
 # Wallos services Dues has no kind for.
 NOT_BROUGHT = {"pushplus_notifications": "PushPlus", "serverchan_notifications": "ServerChan"}
 WEBHOOK_METHODS = ("POST", "PUT")
@@ -42,6 +38,38 @@ def _first_row(connection: sqlite3.Connection, table: str, user_id: int) -> sqli
 
 def _text(row: sqlite3.Row, column: str) -> str:
     return str(row[column] or "").strip() if column in row.keys() else ""
+
+
+def _ntfy_token(headers: str) -> tuple[str, bool]:
+    """The access token in Wallos's ntfy headers (a JSON object), and whether others remain."""
+    try:
+        parsed = json.loads(headers) if headers else {}
+    except json.JSONDecodeError:
+        return "", True
+    if not isinstance(parsed, dict):
+        return "", True
+    token, others = "", False
+    for name, value in parsed.items():
+        scheme, _space, credential = str(value).strip().partition(" ")
+        if str(name).lower() == "authorization" and scheme.lower() == "bearer" and credential:
+            token = credential.strip()
+        else:
+            others = True
+    return token, others
+
+
+def _adapt(key: str, fields: dict[str, str], row: sqlite3.Row) -> list[str]:
+    """Fit this service's Wallos settings to Dues' fields; the settings that have none."""
+    if key == "ntfy":
+        # A protected topic's token is the one header Dues has a field for.
+        fields["token"], others = _ntfy_token(_text(row, "headers"))
+        return ["headers"] if others else []
+    if key == "webhook":
+        method = fields["method"].upper()
+        fields["method"] = method if method in WEBHOOK_METHODS else "POST"
+        left = [column for column in ("headers", "payload") if _text(row, column)]
+        return left + (["request_method"] if method and method not in WEBHOOK_METHODS else [])
+    return []
 
 
 def _planned(
@@ -92,12 +120,7 @@ def plan_wallos_channels(connection: sqlite3.Connection, user_id: int, plan: Imp
         if row is None or not any(fields.values()):
             continue  # never set up
         kind = KINDS[key]
-        method = fields.get("method", "").upper()
-        left = [column for column in LEFT_BEHIND.get(table, ()) if _text(row, column)]
-        if key == "webhook":
-            if method and method not in WEBHOOK_METHODS:
-                left.append("request_method")
-            fields["method"] = method if method in WEBHOOK_METHODS else "POST"
+        left = _adapt(key, fields, row)
         channel = _planned(kind, fields, row, plan.warnings)
         if channel is None:
             continue

@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -144,3 +145,40 @@ def test_a_channel_wallos_held_but_dues_cannot_use_is_named_and_left_out(
         "Wallos's Telegram settings cannot be used (A bot token looks like 123456789:AAE…,"
         " as BotFather gave.); they are left out.",
     ]
+
+
+def test_an_ntfy_bearer_token_in_wallos_headers_becomes_the_access_token(
+    app: Flask, tmp_path: Path
+) -> None:
+    """Wallos's ntfy headers are a JSON object; Authorization carries a protected topic's token."""
+    wallos = WallosDatabase(tmp_path / "wallos.db")
+    wallos.add_user("alice", "EUR")
+    headers = '{"Authorization": "Bearer tk_protected-topic-secret", "X-Priority": "4"}'
+    wallos.insert("ntfy_notifications", enabled=1, host="https://ntfy.home.arpa", topic="bills",
+                  headers=headers, user_id=1)  # fmt: skip
+    with app.test_request_context():
+        plan = _plan_of(wallos.close(), tmp_path)
+    (channel,) = plan.channels
+    assert channel.secrets == {"token": "tk_protected-topic-secret"}
+    assert channel.values == {"server": "https://ntfy.home.arpa", "topic": "bills"}
+    assert plan.warnings == [
+        "Wallos's ntfy headers are not brought: Dues sends its own message."
+        " Check the channel under Notifications."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headers", "warned"),
+    [('{"Authorization": "Bearer tk_only"}', False), ("not json", True), ('["x"]', True)],
+)
+def test_wallos_ntfy_headers_warn_only_when_something_is_left_behind(
+    app: Flask, tmp_path: Path, headers: str, warned: bool
+) -> None:
+    wallos = WallosDatabase(tmp_path / "wallos.db")
+    wallos.add_user("alice", "EUR")
+    wallos.insert("ntfy_notifications", enabled=1, host="https://ntfy.home.arpa", topic="bills",
+                  headers=headers, user_id=1)  # fmt: skip
+    with app.test_request_context():
+        plan = _plan_of(wallos.close(), tmp_path)
+    assert len(plan.channels) == 1
+    assert bool(plan.warnings) is warned
