@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -109,3 +110,23 @@ def test_the_list_page_shows_the_household(logged_in: FlaskClient) -> None:
     page = logged_in.get(LISTS).get_data(as_text=True)
     assert 'value="Bob"' in page and 'value="bob@example.test"' in page
     assert ACCOUNT["username"] in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "Enter a name."),
+        ("name", "x" * 51, "Field cannot be longer than 50 characters."),
+        ("email", "not-an-address", "Enter a valid email address."),
+    ],
+)
+def test_a_rename_that_cannot_be_saved_says_why_and_keeps_the_entry(
+    app: Flask, logged_in: FlaskClient, field: str, value: str, message: str
+) -> None:
+    """The errors' messages are lazy translations: joining them once ended in a 500."""
+    logged_in.post(f"{LISTS}/household", data={"household-name": "Bob"})
+    data = {"household-1-name": "Robert", "household-1-email": "", f"household-1-{field}": value}
+    response = logged_in.post(f"{LISTS}/household/1", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert f"Not saved: {message}" in response.get_data(as_text=True)
+    assert names(app, HouseholdMember) == ["Bob"]

@@ -155,7 +155,8 @@ def change(kind_name: str, entry_id: int) -> Response | tuple[str, int]:
         return redirect(url_for(".index"))
     form = EntryForm(prefix=f"{kind_name}-{entry_id}")
     if not form.validate() or _name_taken(kind, form, entry):
-        flash(_("Not saved: %(errors)s", errors=" ".join([*form.name.errors, *form.email.errors])))
+        errors = " ".join(str(error) for error in [*form.name.errors, *form.email.errors])
+        flash(_("Not saved: %(errors)s", errors=errors))
         db.session.rollback()
         return redirect(url_for(".index"))
     entry.name = (form.name.data or "").strip()
