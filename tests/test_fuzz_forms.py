@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from mailer import compose, has_control_characters
-from models import EmailSettings, Subscription, User, db
+from models import Category, EmailSettings, HouseholdMember, Subscription, User, db
 from tests.test_settings_page import PAGE, form_values
 from tests.test_subscriptions_page import subscription_values
 
@@ -154,5 +154,26 @@ def test_the_buttons_that_take_a_value(app: Flask, logged_in: FlaskClient, path:
     def check(value: str) -> None:
         response = logged_in.post(f"{PAGE}/{path}", data=form_values(**{name: value}))
         assert response.status_code in (200, 400, 422)
+
+    check()
+
+
+@pytest.mark.parametrize("kind", ["categories", "household"])
+def test_the_list_entry_forms(app: Flask, logged_in: FlaskClient, kind: str) -> None:
+    """Adding an entry, and renaming the first: a page or a flash, and only clean names kept."""
+    assert logged_in.post(f"/lists/{kind}", data={f"{kind}-name": "First"}).status_code == 302
+    model = Category if kind == "categories" else HouseholdMember
+
+    @FUZZ
+    @given(
+        added=fields_of({f"{kind}-name": "Second", f"{kind}-email": "b@example.test"}),
+        renamed=fields_of({f"{kind}-1-name": "Renamed", f"{kind}-1-email": ""}),
+    )
+    def check(added: dict[str, Any], renamed: dict[str, Any]) -> None:
+        assert logged_in.post(f"/lists/{kind}", data=added).status_code in (302, 422)
+        assert logged_in.post(f"/lists/{kind}/1", data=renamed).status_code == 302
+        with app.app_context():
+            for entry in model.for_user(1):
+                assert entry.name.strip() and not has_control_characters(entry.name)
 
     check()
