@@ -239,3 +239,12 @@ def test_a_failing_request_logs_neither_its_secret_path_nor_its_query_parameters
     assert token not in caplog.text
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/subscriptions", "/healthz"])
+def test_a_host_header_no_address_can_be_built_for_is_a_400(
+    app: Flask, logged_in: FlaskClient, path: str
+) -> None:
+    """Werkzeug refuses a host name longer than DNS allows; redirecting to log-in was a 500."""
+    for who in (app.test_client(), logged_in):
+        assert who.get(path, headers={"Host": "x" * 300}).status_code == 400

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from localization import select_locale
@@ -25,6 +26,8 @@ PUBLIC_ENDPOINTS = frozenset(
 
 def guard() -> Response | None:
     """Send visitors to set-up while no account exists, otherwise to log-in."""
+    if isinstance(request.routing_exception, BadRequest):
+        return None  # a host no address can be built for: Flask answers 400 itself
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
     if not User.any_exist():
