@@ -43,6 +43,7 @@ from views import (
     channels,
     dashboard,
     deliveries,
+    forms,
     headers,
     health,
     lists,
@@ -161,8 +162,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
-    # Before CSRFProtect reads the form: the import page takes larger files than the rest.
+    # Before CSRFProtect reads the form: the import page takes larger files than the rest,
+    # and no page reads JSON as a form.
     app.before_request(transfer.raise_upload_limit)
+    app.before_request(forms.refuse_json_bodies)
     csrf.init_app(app)
     login_manager.init_app(app)
     app.url_map.converters["id"] = RowId

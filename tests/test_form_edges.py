@@ -98,3 +98,11 @@ def test_an_id_beyond_any_database_row_is_not_found(
             response = logged_in.open(url, method=method)
             # Werkzeug's router answers some POSTs whose id does not convert with a 405.
             assert response.status_code in (404, 405), (method, url)
+
+
+@pytest.mark.parametrize("path", ["/subscriptions/new", "/settings/notifications", "/login"])
+def test_a_json_body_is_refused_not_read_as_a_form(logged_in: FlaskClient, path: str) -> None:
+    """Flask-WTF reads a JSON body as form data, values of any type: a number was a 500."""
+    response = logged_in.post(path, json={"name": 1, "host": ["x"], "username": None})
+    assert response.status_code == 415
+    assert "Dues takes forms" in response.get_data(as_text=True)

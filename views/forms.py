@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -47,6 +48,17 @@ SECURITY_CHOICES = [
     SelectChoice(Security.SSL.value, "SSL"),
     SelectChoice(Security.STARTTLS.value, "TLS"),
 ]
+
+
+def refuse_json_bodies() -> tuple[str, int] | None:
+    """Answer 415 to a JSON body: every page takes a form.
+
+    Flask-WTF would read a JSON body as the form's data, with values of any type
+    (a number where a field expects text), which no validator is written for.
+    """
+    if request.is_json:
+        return _("Dues takes forms, not JSON.") + "\n", 415
+    return None
 
 
 def _stripped(value: str | None) -> str:
