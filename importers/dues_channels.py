@@ -14,6 +14,7 @@ from importers.columns import columns, row_from_json, row_to_json
 from importers.errors import unreadable_export
 from importers.plan import PlannedChannel
 from models import Channel
+from models.channel import TRUST_VALUES
 from translations import _
 
 _CHANNEL_COLUMNS = columns(
@@ -55,13 +56,15 @@ def _planned(record: Any, number: int, sealed: dict[str, str] | None,
     name = values.get("name")
     if kind is None or not name:
         raise unreadable_export(f"{where} kind or name is missing or unknown")
-    if values.get("trust", "verify") not in ("verify", "ca", "any"):
+    if values.get("trust", "verify") not in TRUST_VALUES:
         raise unreadable_export(f"{where} trust is unknown")
     secret_names = {field.name for field in kind.secret_fields}
     plain_names = {field.name for field in kind.fields} - secret_names
     categories = record.get("categories") or []
-    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-        raise unreadable_export(f"{where} categories should be names")
+    if not isinstance(categories, list) or not all(
+        isinstance(c, str) and 0 < len(c) <= 50 for c in categories
+    ):
+        raise unreadable_export(f"{where} categories should be names of at most 50 characters")
     try:
         unsealed = json.loads((sealed or {}).get(_secrets_key(number), "{}"))
     except json.JSONDecodeError as exc:

@@ -164,6 +164,16 @@ def test_a_truncated_json_export_is_refused(logged_in: FlaskClient, tmp_path: Pa
             },
             "trust is unknown",
         ),
+        (
+            {
+                "format": "dues",
+                "version": 1,
+                "channels": [
+                    {"kind": "ntfy", "name": "a", "only_categories": True, "categories": ["x" * 51]}
+                ],
+            },
+            "categories should be names of at most 50 characters",
+        ),
     ],
 )
 def test_json_documents_of_the_wrong_shape_are_refused(
