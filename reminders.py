@@ -203,7 +203,7 @@ def run_reminders(
     db.session.commit()
     if not work:
         return summary
-    workers = min(int(current_app.config["SEND_CONCURRENCY"]), len(work))
+    workers = min(current_app.config["SEND_CONCURRENCY"], len(work))
     compile_templates()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
