@@ -31,7 +31,7 @@ def make_account(
     other_recipients: str = "",
     email: str | None = None,
     is_admin: bool | None = None,
-    timeout: int = 1,
+    timeout: int = 5,
 ) -> User:
     """An account whose reminders go, unencrypted, to the SMTP server on port.
 

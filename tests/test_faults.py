@@ -105,7 +105,7 @@ def test_temporary_replies_are_retried_and_permanent_ones_recorded(
 def test_a_trickling_server_fails_in_time_and_the_next_account_is_still_served(
     ctx: Flask, smtp: SmtpLab
 ) -> None:
-    slow = make_account("slow", port=smtp.trickling.port)
+    slow = make_account("slow", port=smtp.trickling.port, timeout=1)
     fine = make_account("fine", port=smtp.plain_no_starttls.port)
     make_subscription(slow, "Slow's", dt.date(2026, 12, 10))
     make_subscription(fine, "Fine's", dt.date(2026, 12, 10))

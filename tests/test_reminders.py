@@ -124,7 +124,7 @@ def test_a_permanent_refusal_is_recorded_with_the_reason_and_not_retried(
 
 
 def test_one_failing_account_does_not_stop_the_next(ctx: Flask, smtp: SmtpLab) -> None:
-    broken = make_account("broken", port=smtp.silent.port)
+    broken = make_account("broken", port=smtp.silent.port, timeout=1)
     working = make_account("working", port=smtp.plain_no_starttls.port)
     make_subscription(broken, "Broken's", dt.date(2026, 12, 10))
     make_subscription(working, "Working's", dt.date(2026, 12, 10))
