@@ -9,7 +9,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy
@@ -32,6 +32,9 @@ from tests.smtp_servers import (
     server_context,
     start_smtp_server,
 )
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 @dataclass
@@ -355,10 +358,28 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def closed_before_sending(app: WSGIApplication) -> WSGIApplication:
+    """Wrap app so that each response is read whole and closed before it is sent."""
+
+    # Werkzeug's development server skips the response's close() when the client
+    # resets the connection while the server drains the request, as Chromium does to
+    # a favicon it no longer wants; the open static file then fails the test run.
+    def buffered(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            close = getattr(response, "close", None)
+            if close is not None:
+                close()
+
+    return buffered
+
+
 @pytest.fixture
 def live_url(csrf_app: Flask) -> Iterator[str]:
     """The app, CSRF on, served on a free loopback port for the browser."""
-    server = make_server("127.0.0.1", 0, csrf_app, threaded=True)
+    server = make_server("127.0.0.1", 0, closed_before_sending(csrf_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
