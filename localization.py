@@ -14,6 +14,8 @@ from decimal import Decimal
 from gettext import NullTranslations
 from typing import Any
 
+from babel import Locale
+from babel.core import get_global
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton, format_timedelta, get_day_names
 from babel.numbers import format_currency
@@ -138,10 +140,21 @@ def month_name(date: datetime.date) -> str:
     return str(format_date(date, "LLLL"))
 
 
+def first_weekday() -> int:
+    """The day weeks start on where the current language is spoken: 0 is Monday, 6 Sunday."""
+    locale = current_locale()
+    if locale.territory is None:
+        # A language alone has no week: take the country it is most spoken in
+        # (en is the United States, whose weeks start on Sunday).
+        locale = Locale.parse(get_global("likely_subtags").get(locale.language, locale.language))
+    return int(locale.first_week_day)
+
+
 def weekday_names() -> list[str]:
-    """Monday to Sunday, abbreviated as the current locale does."""
+    """The days of a week from its first day, abbreviated as the current locale does."""
     names = get_day_names("abbreviated", context="stand-alone", locale=current_locale())
-    return [str(names[number]) for number in range(7)]
+    first = first_weekday()
+    return [str(names[(first + offset) % 7]) for offset in range(7)]
 
 
 def per_cycle(every: int, unit: str) -> str:

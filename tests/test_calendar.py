@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
@@ -27,6 +28,24 @@ def test_the_month_shows_each_payment_on_its_day(logged_in: FlaskClient) -> None
     assert days == ["2", "9", "16", "23", "30"]
     assert "month=2027-02" in page and "month=2027-04" in page
     assert logged_in.get("/calendar?month=99999-99").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("locale", "first_day", "first_column"),
+    [("en", "Sun", 28), ("en_GB", "Mon", 1), ("de", "Mo", 1), ("zh_Hans", "周一", 1)],
+)
+def test_weeks_start_on_the_day_the_accounts_language_starts_them(
+    logged_in: FlaskClient, locale: str, first_day: str, first_column: int
+) -> None:
+    logged_in.post(
+        "/account", data={"email": "alice@example.test", "currency": "EUR", "locale": locale}
+    )
+    page = logged_in.get("/calendar?month=2027-03").get_data(as_text=True)
+    header = re.findall(r'<th scope="col">([^<]+)</th>', page)
+    assert len(header) == 7 and header[0] == first_day
+    # March 2027 begins on a Monday: a Sunday-first grid opens on February 28.
+    first_number = re.search(r'<span class="day-number">(\d+)</span>', page)
+    assert first_number is not None and int(first_number[1]) == first_column
 
 
 def test_the_feed_is_valid_ics_with_alarms_and_its_token_can_be_revoked(

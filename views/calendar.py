@@ -13,7 +13,7 @@ from flask_login import current_user
 from icalendar import Alarm, Calendar, Event
 from werkzeug.wrappers import Response
 
-from localization import money
+from localization import first_weekday, money
 from models import Subscription, User, db, shift_month, utcnow
 from spending import Payment, payments
 
@@ -39,7 +39,7 @@ def month() -> str:
     by_day: dict[datetime.date, list[Payment]] = {}
     for payment in payments(Subscription.for_user(current_user.id), first, last, today):
         by_day.setdefault(payment.date, []).append(payment)
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    weeks = calendar.Calendar(first_weekday()).monthdatescalendar(first.year, first.month)
     feed = (
         url_for("calendar.feed", token=current_user.ics_token, _external=False)
         if current_user.ics_token
