@@ -54,6 +54,7 @@ from views import (
     statistics,
     subscriptions,
     transfer,
+    two_factor,
 )
 from views.converters import RowId
 from views.ratelimit import RateLimiter, ServerTalks
@@ -157,6 +158,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # A household behind one address may mistype a few times between them.
         "login_address": RateLimiter("login_address", 3 * login_limit, 60),
         "send": RateLimiter("send", app.config["SENDS_PER_MINUTE"], 60),
+        # Six digits are a small space: five codes in five minutes per account.
+        "two_factor": RateLimiter("two_factor", 5, 300),
     }
     app.extensions["dues_server_talks"] = ServerTalks(app.config["CONCURRENT_SENDS"])
 
@@ -182,6 +185,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(statistics.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(channels.bp)
+    app.register_blueprint(two_factor.bp)
     app.before_request(auth.guard)
     if app.config["SCHEDULER"]:
         scheduler = ReminderScheduler(app, app.config["SCHEDULER_INTERVAL"])

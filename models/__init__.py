@@ -28,6 +28,7 @@ from models.oauth_token import OAuthToken
 from models.rate_limit import RateLimitBucket
 from models.secrets import UndecryptableSecret
 from models.subscription import PriceChange, Subscription
+from models.two_factor import RecoveryCode, TwoFactor
 from models.user import MAX_USERNAME_LENGTH, User
 
 __all__ = [
@@ -52,8 +53,10 @@ __all__ = [
     "total_in",
     "OAuthToken",
     "RateLimitBucket",
+    "RecoveryCode",
     "ReminderKey",
     "Subscription",
+    "TwoFactor",
     "UndecryptableSecret",
     "User",
     "add_cycles",

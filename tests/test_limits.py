@@ -46,7 +46,7 @@ def test_a_long_username_is_refused_and_never_kept(app: Flask, logged_in: FlaskC
     logged_in.post("/logout")
     response = logged_in.post(LOGIN, data={"username": "x" * 5000, "password": "wrong"})
     assert response.status_code == 422
-    assert limiter_sizes(app) == {"login": 0, "login_address": 0, "send": 0}
+    assert limiter_sizes(app) == {"login": 0, "login_address": 0, "send": 0, "two_factor": 0}
 
 
 def test_refused_log_ins_do_not_grow_the_limiter(app: Flask, logged_in: FlaskClient) -> None:

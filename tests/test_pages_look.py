@@ -32,6 +32,7 @@ PAGES = [
     ("channel-new", "/settings/channels/new/ntfy"),
     ("log", "/log"),
     ("account", "/account"),
+    ("two-factor", "/account/two-factor"),
     ("import-export", "/account/data"),
 ]
 
@@ -69,7 +70,9 @@ def seed(app: Flask) -> int:
         return subscription.id
 
 
-@pytest.fixture(params=[(t, w) for t in ("light", "dark") for w in WIDTHS])
+# The theme changes only colours and the width only layout, so two runs see every
+# colour and every layout: light on a phone, dark on a desktop.
+@pytest.fixture(params=[("light", "phone"), ("dark", "desktop")])
 def styled_page(request: pytest.FixtureRequest, browser: Browser, live_url: str) -> Iterator[Page]:
     theme, width = request.param
     context = browser.new_context(

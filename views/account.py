@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from localization import LOCALES
-from models import AppSettings, EmailSettings, User, db, parse_networks
+from models import AppSettings, EmailSettings, TwoFactor, User, db, parse_networks
 from views.fields import EmailAddressField, valid_address
 from views.forms import SetupForm
 from views.subscription_form import valid_currency
@@ -83,6 +83,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         new_account=new_account,
         networks=networks,
         accounts=accounts,
+        two_factor_on=TwoFactor.is_on(current_user.id),
     )
     return page, status
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
@@ -13,15 +22,19 @@ from werkzeug.wrappers import Response
 
 from localization import select_locale
 from models import EmailSettings, User, db
+from models.two_factor import TwoFactor, accept_second_factor
 from views.forms import LoginForm, SetupForm
 from views.ratelimit import limiter, too_many
+from views.two_factor import CodeForm, wrong_code
 
 bp = Blueprint("auth", __name__)
 
 # The calendar feed is opened by calendar apps, with the long secret in its address.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.setup", "auth.login", "calendar.feed", "health.check", "static"}
+    {"auth.setup", "auth.login", "auth.second_factor", "calendar.feed", "health.check", "static"}
 )
+# A password that was right waits this long for its second factor.
+SECOND_FACTOR_SECONDS = 300
 
 
 def guard() -> Response | None:
@@ -86,12 +99,59 @@ def login() -> Response | str | tuple[str, int]:
             form.password.errors = [too_many("log-in", wait)]
             return render_template("login.html", form=form), 429
         user = User.authenticate(username, form.password.data or "")
+        if user is not None and TwoFactor.is_on(user.id):
+            session["second_factor"] = {
+                "account": user.get_id(),
+                "since": current_app.config["CLOCK"]().timestamp(),
+                "next": _safe_next(request.args.get("next")),
+            }
+            return redirect(url_for("auth.second_factor"))
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = [_("Wrong username or password.")]
     status = 422 if form.is_submitted() else 200
     return render_template("login.html", form=form), status
+
+
+def _waiting_for_second_factor() -> tuple[User, str] | None:
+    """The account whose password was right a moment ago, and where it was going."""
+    waiting = session.get("second_factor")
+    if not isinstance(waiting, dict):
+        return None
+    since = waiting.get("since")
+    now = current_app.config["CLOCK"]().timestamp()
+    if not isinstance(since, float) or not 0 <= now - since <= SECOND_FACTOR_SECONDS:
+        return None
+    user = User.by_session_id(str(waiting.get("account", "")))
+    return (user, _safe_next(str(waiting.get("next")))) if user is not None else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor() -> Response | str | tuple[str, int]:
+    """The log-in's second step: a code from the authenticator app, or a recovery code."""
+    waiting = _waiting_for_second_factor()
+    if waiting is None:
+        session.pop("second_factor", None)
+        return redirect(url_for("auth.login"))
+    user, target = waiting
+    form = CodeForm()
+    if form.validate_on_submit():
+        # Per account: the password is already known, so the code is all that is left.
+        wait = limiter("two_factor").wait_needed([("account", user.id)])
+        if wait:
+            form.code.errors = [too_many("log-in", wait)]
+            return render_template("login_code.html", form=form), 429
+        now = current_app.config["CLOCK"]()
+        accepted = accept_second_factor(user.id, form.code.data or "", now)
+        db.session.commit()
+        if accepted:
+            session.pop("second_factor", None)
+            login_user(user)
+            return redirect(target)
+        form.code.errors = [wrong_code()]
+    status = 422 if form.is_submitted() else 200
+    return render_template("login_code.html", form=form), status
 
 
 @bp.post("/logout")
