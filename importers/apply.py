@@ -27,6 +27,7 @@ from models import (
     db,
     utcnow,
 )
+from models.two_factor import TwoFactor, switch_on
 from translations import _, ngettext
 
 Entry = TypeVar("Entry", bound=ListEntry)
@@ -222,6 +223,15 @@ def _channels(plan: ImportPlan, user_id: int, categories: dict[str, int],
         result.count("push channels")
 
 
+def _two_factor(plan: ImportPlan, user: User, result: ImportResult) -> None:
+    """Bring the source's two-factor sign-in, unless Dues already asks for its own."""
+    if plan.two_factor is None or TwoFactor.is_on(user.id):
+        return
+    # Step 0: no code of the secret has been used here yet.
+    switch_on(user, plan.two_factor.secret, 0, plan.two_factor.recovery_codes)
+    result.changed_settings.append(_("two-factor sign-in"))
+
+
 def _deliveries(plan: ImportPlan, user_id: int, created: dict[str, Subscription],
                 result: ImportResult) -> None:  # fmt: skip
     for record in plan.deliveries:
@@ -252,6 +262,7 @@ def apply_plan(plan: ImportPlan, user: User) -> ImportResult:
     }
     created = _subscriptions(plan, user, lists, result)
     _channels(plan, user.id, lists["category"], result)
+    _two_factor(plan, user, result)
     _deliveries(plan, user.id, created, result)
     offsets = user.email_settings.default_offset_list
     for subscription in db.session.scalars(

@@ -64,6 +64,14 @@ class PlannedChannel:
 
 
 @dataclass
+class PlannedTwoFactor:
+    """An authenticator secret already in the user's app, and the recovery codes left."""
+
+    secret: str
+    recovery_codes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class PlannedRate:
     """An exchange rate: units of a currency per unit of the main one."""
 
@@ -89,6 +97,8 @@ class ImportPlan:
     # Secrets in plain text, by name ("password", "client_secret"); never shown.
     secrets: dict[str, str] = field(default_factory=dict)
     channels: list[PlannedChannel] = field(default_factory=list)
+    # Two-factor sign-in as the source had it on; never shown.
+    two_factor: PlannedTwoFactor | None = None
     # Delivery records of a Dues export, each naming its subscription's ref.
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

@@ -21,6 +21,7 @@ class Choices:
     currencies: dict[str, str] = field(default_factory=dict)
     passphrase: str = ""
     with_email: bool = True
+    with_two_factor: bool = True
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Reading:
     wallos_users: list[WallosUser] = field(default_factory=list)
     chosen_user: int | None = None
     currency_options: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+    # Whether the file has two-factor sign-in to bring, chosen or not.
+    offers_two_factor: bool = False
 
 
 def read_plan(upload: Upload, choices: Choices, username: str, currency: str) -> Reading:
@@ -56,6 +59,9 @@ def read_plan(upload: Upload, choices: Choices, username: str, currency: str) ->
         reading = Reading(plan, wallos_users=users, chosen_user=chosen)
     if not choices.with_email:
         reading.plan.email, reading.plan.secrets, reading.plan.channels = None, {}, []
+    reading.offers_two_factor = reading.plan.two_factor is not None
+    if not choices.with_two_factor:
+        reading.plan.two_factor = None
     return reading
 
 
@@ -67,4 +73,5 @@ def choices_from(form: Mapping[str, str]) -> Choices:
         currencies={key[9:]: value for key, value in form.items() if key.startswith("currency:")},
         passphrase=form.get("passphrase", ""),
         with_email=form.get("with_email") == "on",
+        with_two_factor=form.get("with_two_factor") == "on",
     )

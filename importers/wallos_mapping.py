@@ -12,6 +12,7 @@ from importers.errors import ImportRefused
 from importers.plan import ImportPlan, PlannedMember, PlannedRate, PlannedSubscription
 from importers.wallos_channels import plan_wallos_channels
 from importers.wallos_database import user_rows
+from importers.wallos_two_factor import plan_wallos_two_factor
 from localization import per_cycle
 from models import CycleUnit
 from translations import _
@@ -268,6 +269,7 @@ def plan_from_wallos(connection: sqlite3.Connection, user_id: int, source: str,
     plan.rates = reader.rates({s.currency for s in plan.subscriptions})
     _email(connection, user_id, plan)
     plan_wallos_channels(connection, user_id, plan)
+    plan_wallos_two_factor(connection, user_id, plan)
     if found_logos is None and any(row["logo"] for row in rows):
         plan.warnings.append(
             _("Logos live beside the database, so they come only with the backup zip.")

@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
 import pyotp
 from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, delete, func, select, update
@@ -13,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, db, utcnow
 from models.secrets import decrypt, encrypt
+
+if TYPE_CHECKING:
+    from models.user import User
 
 RECOVERY_CODE_COUNT = 10
 ISSUER = "Dues"
@@ -154,6 +158,19 @@ def accept_second_factor(user_id: int, code: str, now: datetime.datetime) -> boo
     if step is not None:
         return found.claim_step(step)
     return RecoveryCode.use(user_id, code)
+
+
+def switch_on(user: User, secret: str, step: int, codes: list[str] | None = None) -> list[str]:
+    """Ask for secret's codes at every log-in from now, and end every other session.
+
+    step is the newest time step already used; codes are recovery codes the user
+    already has (made here if None). Returns the recovery codes.
+    """
+    found = TwoFactor.begin(user.id, secret)
+    found.enabled_at = utcnow()
+    found.last_step = step
+    user.end_sessions()
+    return RecoveryCode.replace_all(user.id, codes)
 
 
 def turn_off(user_id: int) -> None:

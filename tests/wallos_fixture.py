@@ -77,6 +77,9 @@ MIGRATIONS = [
     "ALTER TABLE subscriptions ADD COLUMN cancellation_date DATE",
     "ALTER TABLE email_notifications ADD COLUMN other_emails TEXT DEFAULT ''",
     "ALTER TABLE user ADD COLUMN totp_enabled BOOLEAN DEFAULT 0",
+    "CREATE TABLE IF NOT EXISTS totp (user_id INTEGER NOT NULL, totp_secret TEXT NOT NULL,"
+    " backup_codes TEXT NOT NULL, last_totp_used INTEGER DEFAULT 0,"
+    " FOREIGN KEY(user_id) REFERENCES user(id))",
     "ALTER TABLE user ADD COLUMN api_key TEXT",
     "ALTER TABLE subscriptions ADD COLUMN replacement_subscription_id INTEGER DEFAULT NULL",
     "ALTER TABLE subscriptions ADD COLUMN start_date INTEGER DEFAULT NULL",

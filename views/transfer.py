@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.exc import DataError, IntegrityError
@@ -151,7 +151,7 @@ def preview() -> Response | tuple[str, int]:
     choices = (
         choices_from(request.form)
         if request.method == "POST"
-        else choices_from({"with_email": "on"})
+        else choices_from({"with_email": "on", "with_two_factor": "on"})
     )
     passphrase_error = ""
     try:
@@ -192,6 +192,8 @@ def _import(reading: Reading, token: str) -> Response | tuple[str, int]:
         )
     drop_upload(current_app.instance_path, current_user.id, token)
     session.pop(_PENDING, None)
+    # Two-factor sign-in brought along ends every other session; this one goes on.
+    login_user(current_user._get_current_object())
     made = ", ".join(result.made()) or _("nothing new")
     flash(_("Imported from the %(source)s: %(made)s.", source=_(reading.plan.source), made=made))
     return redirect(url_for("subscriptions.index"))

@@ -15,7 +15,13 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from models import User, db
-from models.two_factor import RecoveryCode, TwoFactor, accept_second_factor, turn_off
+from models.two_factor import (
+    RecoveryCode,
+    TwoFactor,
+    accept_second_factor,
+    switch_on,
+    turn_off,
+)
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account/two-factor", cli_group="two-factor")
 
@@ -105,10 +111,7 @@ def confirm() -> Response | tuple[str, int, dict[str, str]]:
         if step is None:
             form.code.errors = [wrong_code()]
         else:
-            found.enabled_at = now
-            found.last_step = step
-            codes = RecoveryCode.replace_all(current_user.id)
-            current_user.end_sessions()
+            codes = switch_on(current_user, found.secret, step)
             db.session.commit()
             login_user(current_user._get_current_object())  # this session goes on
             flash(_("Two-factor sign-in is on. Every other session has been logged out."))
