@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, delete, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, db, utcnow
-from models.secrets import decrypt, encrypt
+from models.secrets import UndecryptableSecret, decrypt, encrypt
 
 if TYPE_CHECKING:
     from models.user import User
@@ -72,7 +72,12 @@ class TwoFactor(Base):
         code = "".join(code.split())
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             return None
-        totp = pyotp.TOTP(self.secret)
+        try:
+            totp = pyotp.TOTP(self.secret)
+        except UndecryptableSecret:
+            # The secret key changed: no app code can be checked, recovery codes
+            # (digests, not encrypted) still let the account in.
+            return None
         for drift in (0, -1, 1):
             moment = now + datetime.timedelta(seconds=drift * totp.interval)
             if hmac.compare_digest(totp.at(moment), code):

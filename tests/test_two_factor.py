@@ -192,3 +192,24 @@ def test_the_command_line_turns_it_off_for_a_locked_out_account(
         assert result.exit_code == 1
         assert "There is no account called nobody." in result.output
         assert log_in_with_password(logged_in) == CODE
+
+
+def test_after_a_new_secret_key_recovery_codes_still_log_in(
+    app: Flask, logged_in: FlaskClient, clock: Clock
+) -> None:
+    app_on_phone, codes = turn_on(logged_in, clock)
+    app.config["SECRET_KEY"] = "a new secret key: the authenticator secret cannot be read"
+    assert log_in_with_password(logged_in) == CODE
+    assert logged_in.post(CODE, data={"code": app_on_phone.at(clock.now())}).status_code == 422
+    assert logged_in.post(CODE, data={"code": codes[0]}).status_code == 302
+
+
+def test_a_set_up_begun_under_another_secret_key_starts_again(
+    app: Flask, logged_in: FlaskClient
+) -> None:
+    logged_in.post(f"{PAGE}/begin")
+    app.config["SECRET_KEY"] = "a new secret key: the waiting secret cannot be read"
+    assert log_in_with_password(logged_in) == "/", "the session was signed with the old key"
+    page = logged_in.get(PAGE)
+    assert page.status_code == 200
+    assert "Set up two-factor sign-in" in page.get_data(as_text=True)

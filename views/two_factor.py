@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from models import User, db
+from models import UndecryptableSecret, User, db
 from models.two_factor import (
     RecoveryCode,
     TwoFactor,
@@ -58,15 +58,23 @@ def wrong_code() -> str:
     return str(_("That code is not right, or it was already used."))
 
 
+def _qr_code(found: TwoFactor) -> Markup:
+    """The QR code that hands the waiting secret to the authenticator app."""
+    uri = found.provisioning_uri(current_user.username)
+    title = _("QR code for your authenticator app")
+    return Markup(
+        segno.make(uri, error="m").svg_inline(scale=4, border=2, light="#fff", title=title)
+    )
+
+
 def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int, dict[str, str]]:
     found = TwoFactor.of(current_user.id)
     qr = None
     if found is not None and found.enabled_at is None:
-        uri = found.provisioning_uri(current_user.username)
-        title = _("QR code for your authenticator app")
-        qr = Markup(
-            segno.make(uri, error="m").svg_inline(scale=4, border=2, light="#fff", title=title)
-        )
+        try:
+            qr = _qr_code(found)
+        except UndecryptableSecret:
+            found = None  # the secret key changed since set-up began: it starts again
     page = render_template(
         "two_factor.html",
         found=found,
