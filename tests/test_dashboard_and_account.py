@@ -110,3 +110,15 @@ def test_only_the_admin_adds_accounts(logged_in: FlaskClient) -> None:
     assert "Add an account" not in page
     other = {"new-username": "eve", "new-email": "eve@example.test", "new-password": "eve's secret"}
     assert logged_in.post("/account/users", data=other).status_code == 403
+
+
+def test_a_wrong_network_is_refused_in_the_accounts_language(logged_in: FlaskClient) -> None:
+    logged_in.post(
+        "/account", data={"email": "alice@example.test", "currency": "EUR", "locale": "de"}
+    )
+    refused = logged_in.post("/account/networks", data={"allowed_networks": "10.0.0.0/33"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "ist kein Netz und keine Adresse" in page
+    assert "Netze wie 192.168.1.0/24" in page
+    assert "write networks such as" not in page

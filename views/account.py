@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from localization import LOCALES
 from models import AppSettings, EmailSettings, TwoFactor, User, db, parse_networks
 from views.fields import EmailAddressField, valid_address
-from views.forms import SetupForm
+from views.forms import CurrentPasswordForm, SetupForm
 from views.subscription_form import valid_currency
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -42,7 +42,9 @@ def valid_networks(form: FlaskForm, field: Field) -> None:
     try:
         parse_networks(field.data or "")
     except ValueError as exc:
-        raise ValidationError(f"{exc}: write networks such as 192.168.1.0/24.") from exc
+        raise ValidationError(
+            _("%(problem)s: write networks such as 192.168.1.0/24.", problem=exc)
+        ) from exc
 
 
 class NetworksForm(FlaskForm):
@@ -53,12 +55,9 @@ class NetworksForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(CurrentPasswordForm):
     """A new password, confirmed by the current one."""
 
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
-    )
     new_password = PasswordField(
         _l("New password"),
         validators=[
@@ -112,8 +111,8 @@ def save_details() -> Response | tuple[str, int]:
 def change_password() -> Response | tuple[str, int]:
     """Change the password, after checking the current one."""
     form = PasswordForm()
-    if form.validate() and not current_user.check_password(form.current_password.data or ""):
-        form.current_password.errors = [_("That is not your current password.")]
+    if form.validate():
+        form.confirms(current_user)
     if form.errors:
         return _page(422, password=form)
     current_user.set_password(form.new_password.data or "")

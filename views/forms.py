@@ -27,7 +27,7 @@ from wtforms.validators import (
 )
 
 from mailer import Security, host_refusal
-from models import MAX_USERNAME_LENGTH, format_offsets, parse_offsets, split_list
+from models import MAX_USERNAME_LENGTH, User, format_offsets, parse_offsets, split_list
 from oauth.providers import FLOW_LABELS, PROVIDERS
 from views.fields import (
     EmailAddressField,
@@ -290,3 +290,18 @@ class LoginForm(FlaskForm):
             Length(max=512, message=_l("Wrong username or password.")),
         ],
     )
+
+
+class CurrentPasswordForm(FlaskForm):
+    """The current password, which every change to how the account logs in asks for."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+
+    def confirms(self, user: User) -> bool:
+        """Whether the typed password is user's; if not, the field says so."""
+        if user.check_password(self.current_password.data or ""):
+            return True
+        self.current_password.errors = [_("That is not your current password.")]
+        return False

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from models import UndecryptableSecret, User, db
@@ -22,6 +22,7 @@ from models.two_factor import (
     switch_on,
     turn_off,
 )
+from views.forms import CurrentPasswordForm
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account/two-factor", cli_group="two-factor")
 
@@ -41,15 +42,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class PasswordCheckForm(FlaskForm):
-    """The current password, for a change to how the account logs in."""
-
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
-    )
-
-
-class TurnOffForm(PasswordCheckForm, CodeForm):
+class TurnOffForm(CurrentPasswordForm, CodeForm):
     """The current password and a code: what turning the second factor off takes."""
 
 
@@ -81,7 +74,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int, dict[str, st
         qr=qr,
         left=RecoveryCode.left(current_user.id) if found and found.enabled_at else 0,
         confirm=forms.get("confirm") or CodeForm(prefix="confirm"),
-        renew=forms.get("renew") or PasswordCheckForm(prefix="renew"),
+        renew=forms.get("renew") or CurrentPasswordForm(prefix="renew"),
         off=forms.get("off") or TurnOffForm(prefix="off"),
     )
     return page, status, NO_STORE
@@ -130,9 +123,9 @@ def confirm() -> Response | tuple[str, int, dict[str, str]]:
 @bp.post("/recovery-codes")
 def renew() -> Response | tuple[str, int, dict[str, str]]:
     """New recovery codes, after the current password; the old ones stop working."""
-    form = PasswordCheckForm(prefix="renew")
-    if form.validate() and not current_user.check_password(form.current_password.data or ""):
-        form.current_password.errors = [_("That is not your current password.")]
+    form = CurrentPasswordForm(prefix="renew")
+    if form.validate():
+        form.confirms(current_user)
     if form.errors or not TwoFactor.is_on(current_user.id):
         return _page(422, renew=form)
     codes = RecoveryCode.replace_all(current_user.id)
@@ -144,12 +137,9 @@ def renew() -> Response | tuple[str, int, dict[str, str]]:
 def off() -> Response | tuple[str, int, dict[str, str]]:
     """Log in with the password alone again, after the password and a code."""
     form = TurnOffForm(prefix="off")
-    if form.validate():
-        if not current_user.check_password(form.current_password.data or ""):
-            form.current_password.errors = [_("That is not your current password.")]
-        elif not accept_second_factor(
-            current_user.id, form.code.data or "", current_app.config["CLOCK"]()
-        ):
+    if form.validate() and form.confirms(current_user):
+        now = current_app.config["CLOCK"]()
+        if not accept_second_factor(current_user.id, form.code.data or "", now):
             form.code.errors = [wrong_code()]
     if form.errors:
         return _page(422, off=form)
