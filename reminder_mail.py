@@ -16,6 +16,7 @@ from oauth.client import OAuthFailure
 from oauth.tokens import ReconnectNeeded, with_fresh_token
 from reminder_email import ReminderItem, compose_reminder
 from reminder_outcomes import DueReminder, RunSummary, record_failure
+from translations import _
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def _send_all(
                 except ValueError as exc:
                     record_failure(
                         email.deliveries,
-                        f"The email could not be written: {exc}",
+                        _("The email could not be written: %(problem)s", problem=exc),
                         True,
                         now,
                         summary,
@@ -111,11 +112,13 @@ def _send_all(
     except (UndecryptableSecret, ValueError) as exc:
         # From building the connection's config; a message that cannot be written
         # is caught above, for that message alone.
+        reason = _("%(problem)s Check the email settings.", problem=exc)
         for email in pending:
-            record_failure(email.deliveries, f"{exc} Check the email settings.", True, now, summary)
+            record_failure(email.deliveries, reason, True, now, summary)
     except (ReconnectNeeded, OAuthFailure) as exc:
         # Kept for retry, never failed for good: once reconnected, they go out.
-        reason = f"Reconnect needed: {exc}" if isinstance(exc, ReconnectNeeded) else str(exc)
+        # Each says what happened ("Reconnect needed: …", "Not connected yet: …").
+        reason = str(exc)
         log.warning("reminders for %s wait: %s", user.username, reason)
         for email in pending:
             record_failure(email.deliveries, reason, True, now, summary)

@@ -97,4 +97,5 @@ def release_after_crash(
     """Record the attempt on each claimed record not yet settled, and back off."""
     db.session.rollback()
     unsettled = [delivery for delivery in claimed if delivery.status == "pending"]
-    record_failure(unsettled, f"Dues failed while sending: {exc!r}", True, now, summary)
+    reason = _("Dues failed while sending: %(problem)s", problem=repr(exc))
+    record_failure(unsettled, reason, True, now, summary)

@@ -118,7 +118,8 @@ def _result_of_other_refresher(settings_id: int, version: int) -> str:
         db.session.rollback()  # end the read, or SQLite keeps showing the same snapshot
         row = OAuthToken.of(settings_id)
         if row is None or row.reconnect_needed:
-            raise ReconnectNeeded(row.reconnect_reason if row else _("Disconnected meanwhile."))
+            gone = _("Reconnect needed: the mail account was disconnected meanwhile.")
+            raise ReconnectNeeded(row.reconnect_reason if row else gone)
         if row.version > version:
             return row.access_token
         if row.refreshing_until is None:

@@ -225,7 +225,9 @@ def test_a_revoked_consent_waits_for_reconnect_then_the_reminder_goes_out(
         summary = run_reminders(clock.now())
         assert (summary.sent, summary.retrying) == (0, 1)
         [record] = db.session.scalars(select(Delivery)).all()
-        assert record.status == "pending" and "Reconnect needed" in record.last_error
+        assert record.status == "pending"
+        assert record.last_error.startswith("Reconnect needed: the provider no longer accepts")
+        assert record.last_error.count("Reconnect needed") == 1, "said once"
         assert record.next_attempt_at is not None
     page = logged_in.post(PAGE + "/test", data=oauth_values(oauth, mail)).get_data(as_text=True)
     assert "Reconnect needed" in page
