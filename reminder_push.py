@@ -11,6 +11,7 @@ from models import Channel, Delivery, ReminderKey, UndecryptableSecret, utcnow
 from reminder_email import compose_notification
 from reminder_mail import batches, in_date_order
 from reminder_outcomes import DueReminder, RunSummary, record_failure
+from translations import _
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,8 @@ def send_notifications(
     try:
         target = channel.target()
     except (UndecryptableSecret, FieldProblem) as exc:
-        record_failure(claimed, f"{exc} Check the channel's settings.", True, now, summary)
+        reason = _("%(problem)s Check the channel's settings.", problem=exc)
+        record_failure(claimed, reason, True, now, summary)
         return
     groups = [group for _, group in batches(claimed, due, user.email_settings.digest)]
     for index, group in enumerate(groups):

@@ -17,6 +17,8 @@ from typing import Any
 
 import urllib3.util.connection
 
+from translations import _
+
 Policy = Callable[[str], "str | None"]
 
 _policy: ContextVar[Policy | None] = ContextVar("channel_address_policy", default=None)
@@ -34,7 +36,8 @@ def _permitted_addresses(host: str, port: int, policy: Policy) -> list[str]:
     reasons = [policy(address) for address in addresses]
     permitted = [address for address, reason in zip(addresses, reasons, strict=True) if not reason]
     if not permitted:
-        reason = next((reason for reason in reasons if reason), f"{host} has no address")
+        no_address = _("%(host)s has no address", host=host)
+        reason = next((reason for reason in reasons if reason), no_address)
         refusals = _refusals.get()
         if refusals is not None:
             refusals.append(f"“{host}”: {reason}")

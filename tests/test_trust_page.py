@@ -118,3 +118,15 @@ def test_detect_needs_a_host(logged_in: FlaskClient) -> None:
     assert field_error(response.get_data(as_text=True), "host") == (
         "Enter the SMTP host to detect its settings."
     )
+
+
+def test_copying_a_detected_choice_is_said_in_the_accounts_language(
+    logged_in: FlaskClient,
+) -> None:
+    logged_in.post(
+        "/account", data={"email": "alice@example.test", "currency": "EUR", "locale": "de"}
+    )
+    used = logged_in.post(PAGE + "/use", data={**form_values(), "use_detected": "tls:587"})
+    page = used.get_data(as_text=True)
+    assert "TLS auf Port 587 ins Formular übernommen" in page
+    assert "copied into the form" not in page

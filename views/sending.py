@@ -273,5 +273,9 @@ def use_detected() -> tuple[str, int]:
     return render_page(
         form,
         settings,
-        notice=f"{label} on port {port} copied into the form: press Save to keep it.",
+        notice=_(
+            "%(security)s on port %(port)s copied into the form: press Save to keep it.",
+            security=label,
+            port=port,
+        ),
     )
