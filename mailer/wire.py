@@ -7,6 +7,8 @@ from typing import BinaryIO
 
 import idna
 
+from translations import _
+
 # A real server's longest reply, EHLO, has a few dozen short lines.
 MAX_REPLY_LINES = 100
 MAX_REPLY_BYTES = 64 * 1024
@@ -60,11 +62,13 @@ class BoundedReader:
         self._reply_bytes += len(line)
         self._budget.used += len(line)
         if self._reply_lines > MAX_REPLY_LINES:
-            raise OversizedReply(f"a reply of more than {MAX_REPLY_LINES} lines")
+            raise OversizedReply(_("a reply of more than %(lines)d lines", lines=MAX_REPLY_LINES))
         if self._reply_bytes > MAX_REPLY_BYTES:
-            raise OversizedReply(f"a reply of more than {MAX_REPLY_BYTES // 1024} KiB")
+            raise OversizedReply(_("a reply of more than %(kib)d KiB", kib=MAX_REPLY_BYTES // 1024))
         if self._budget.used > MAX_ATTEMPT_BYTES:
-            raise OversizedReply(f"more than {MAX_ATTEMPT_BYTES // 1024} KiB in one attempt")
+            raise OversizedReply(
+                _("more than %(kib)d KiB in one attempt", kib=MAX_ATTEMPT_BYTES // 1024)
+            )
         return line
 
     def close(self) -> None:
@@ -80,7 +84,9 @@ def wire_address(address: str) -> str:
     try:
         ascii_domain = idna.encode(domain, uts46=True).decode("ascii")
     except idna.IDNAError as exc:
-        raise ValueError(f"{address}: the domain is not a valid international name") from exc
+        raise ValueError(
+            _("%(address)s: the domain is not a valid international name", address=address)
+        ) from exc
     return f"{local}@{ascii_domain}"
 
 

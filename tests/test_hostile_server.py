@@ -222,3 +222,16 @@ def test_the_page_uses_one_deadline_for_the_test_and_the_certificate_fetch(
     took = re.search(r"Test email failed</strong> at the [^,]+, after ([0-9.]+) s", page)
     assert took, page
     assert float(took[1]) < 2.5, f"a 2 s timeout took {took[1]} s"
+
+
+def test_an_oversized_reply_is_explained_whole_in_the_accounts_language(
+    logged_in: FlaskClient, scripted: list[ScriptedServer]
+) -> None:
+    server = ScriptedServer(plain_answers, greeting=endless_reply)
+    scripted.append(server)
+    logged_in.post(
+        "/account", data={"email": "alice@example.test", "currency": "EUR", "locale": "de"}
+    )
+    page = logged_in.post(TEST, data=form_values(port=str(server.port))).get_data(as_text=True)
+    assert re.search(r"eine Antwort mit mehr als \d+ (Zeilen|KiB)", page), page
+    assert "a reply of more than" not in page
