@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 
 from mailer import compose, has_control_characters
 from models import Category, EmailSettings, HouseholdMember, Subscription, User, db
+from tests.conftest import ACCOUNT
+from tests.oauth_server import Clock
 from tests.test_settings_page import PAGE, form_values
 from tests.test_subscriptions_page import subscription_values
+from tests.test_two_factor import CODE, log_in_with_password, turn_on
 
 FUZZ = settings(
     max_examples=40,
@@ -175,5 +178,23 @@ def test_the_list_entry_forms(app: Flask, logged_in: FlaskClient, kind: str) -> 
         with app.app_context():
             for entry in model.for_user(1):
                 assert entry.name.strip() and not has_control_characters(entry.name)
+
+    check()
+
+
+def test_the_two_factor_forms(app: Flask, logged_in: FlaskClient, clock: Clock) -> None:
+    """Turning it off and the log-in's code step: field errors, and never in by junk."""
+    app_on_phone, _ = turn_on(logged_in, clock)
+    valid_off = {"off-current_password": ACCOUNT["password"], "off-code": "000000"}
+
+    @FUZZ
+    @given(off=fields_of(valid_off), code=NASTY)
+    def check(off: dict[str, Any], code: str) -> None:
+        clock.advance(301)  # a fresh limit, and a fresh 30-second step, every time
+        assert logged_in.post("/account/two-factor/off", data=off).status_code == 422
+        assert log_in_with_password(logged_in) == CODE
+        assert logged_in.post(CODE, data={"code": code}).status_code == 422
+        assert logged_in.get("/account").status_code == 302, "junk let nobody in"
+        assert logged_in.post(CODE, data={"code": app_on_phone.at(clock.now())}).status_code == 302
 
     check()
