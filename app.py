@@ -38,6 +38,7 @@ from scheduler import ReminderScheduler
 from storage import private_folder, private_sqlite_file, refuse_memory_database, secret_key
 from views import (
     account,
+    accounts,
     auth,
     calendar,
     channels,
@@ -186,6 +187,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(transfer.bp)
     app.register_blueprint(channels.bp)
     app.register_blueprint(two_factor.bp)
+    app.register_blueprint(accounts.bp)
     app.before_request(auth.guard)
     if app.config["SCHEDULER"]:
         scheduler = ReminderScheduler(app, app.config["SCHEDULER_INTERVAL"])

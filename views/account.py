@@ -9,14 +9,14 @@ from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import Field, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import Field, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag 3.3
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from localization import LOCALES
 from models import AppSettings, EmailSettings, TwoFactor, User, db, parse_networks
 from views.fields import EmailAddressField, valid_address
-from views.forms import CurrentPasswordForm, SetupForm
+from views.forms import CurrentPasswordForm, NewPasswordForm, SetupForm
 from views.subscription_form import valid_currency
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -55,16 +55,8 @@ class NetworksForm(FlaskForm):
     )
 
 
-class PasswordForm(CurrentPasswordForm):
+class PasswordForm(CurrentPasswordForm, NewPasswordForm):
     """A new password, confirmed by the current one."""
-
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[
-            DataRequired(_l("Choose a new password.")),
-            Length(min=8, max=512, message=_l("Use 8 to 512 characters.")),
-        ],
-    )
 
 
 def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:

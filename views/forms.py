@@ -305,3 +305,15 @@ class CurrentPasswordForm(FlaskForm):
             return True
         self.current_password.errors = [_("That is not your current password.")]
         return False
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, as long as a password may be."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Choose a new password.")),
+            Length(min=8, max=512, message=_l("Use 8 to 512 characters.")),
+        ],
+    )
