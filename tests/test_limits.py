@@ -129,6 +129,16 @@ def test_a_password_change_ends_every_other_session(app: Flask, logged_in: Flask
     assert other.get("/account").status_code == 302
 
 
+def test_log_out_every_other_session_keeps_this_one(app: Flask, logged_in: FlaskClient) -> None:
+    phone = app.test_client()
+    assert phone.post("/login", data=ACCOUNT).status_code == 302
+    assert phone.get("/account").status_code == 200
+    assert "Log out every other session" in logged_in.get("/account").get_data(as_text=True)
+    assert logged_in.post("/account/sessions").status_code == 302
+    assert logged_in.get("/account").status_code == 200, "this session goes on"
+    assert phone.get("/account").status_code == 302
+
+
 def test_concurrent_set_ups_create_exactly_one_administrator(app: Flask) -> None:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -116,6 +116,16 @@ def change_password() -> Response | tuple[str, int]:
     return redirect(url_for(".index"))
 
 
+@bp.post("/sessions")
+def end_other_sessions() -> Response:
+    """Log out every other session of the account: another browser, a lost phone."""
+    current_user.end_sessions()
+    db.session.commit()
+    login_user(current_user._get_current_object())  # this session goes on with the new stamp
+    flash(_("Every other session of this account has been logged out."))
+    return redirect(url_for(".index"))
+
+
 @bp.post("/users")
 def add_account() -> Response | tuple[str, int]:
     """The admin adds an account; nobody else can."""
