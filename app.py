@@ -47,6 +47,7 @@ from views import (
     forms,
     headers,
     health,
+    icons,
     lists,
     money,
     notifications,
@@ -188,6 +189,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(channels.bp)
     app.register_blueprint(two_factor.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(icons.bp)
     app.before_request(auth.guard)
     if app.config["SCHEDULER"]:
         scheduler = ReminderScheduler(app, app.config["SCHEDULER_INTERVAL"])

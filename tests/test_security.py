@@ -22,7 +22,14 @@ from tests.test_subscriptions_page import subscription_values
 
 # The health check is public on purpose, and tells nothing but "ok" (tests/test_operations.py).
 # The calendar feed takes its long secret in the address (tests/test_calendar.py).
-PUBLIC = {"auth.login", "auth.setup", "calendar.feed", "health.check", "static"}
+PUBLIC = {
+    "auth.login",
+    "auth.setup",
+    "calendar.feed",
+    "health.check",
+    "icons.apple_touch_icon",
+    "static",
+}
 
 
 def routes(app: Flask) -> list[tuple[str, str, str]]:

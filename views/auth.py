@@ -31,7 +31,15 @@ bp = Blueprint("auth", __name__)
 
 # The calendar feed is opened by calendar apps, with the long secret in its address.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.setup", "auth.login", "auth.second_factor", "calendar.feed", "health.check", "static"}
+    {
+        "auth.setup",
+        "auth.login",
+        "auth.second_factor",
+        "calendar.feed",
+        "health.check",
+        "icons.apple_touch_icon",
+        "static",
+    }
 )
 # A password that was right waits this long for its second factor.
 SECOND_FACTOR_SECONDS = 300
