@@ -154,6 +154,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     private_sqlite_file(str(app.config["DATABASE_URL"]))
     if str(app.config["BASE_URL"]).startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     login_limit = app.config["LOGIN_ATTEMPTS_PER_MINUTE"]
     app.extensions["dues_rate_limits"] = {
         "login": RateLimiter("login", login_limit, 60),

@@ -6,6 +6,7 @@ rather than a traceback at the first request or reminder run that reads it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,9 @@ from models import utcnow
 
 DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # "Stay logged in": Flask-Login's cookie, as guarded as the session's, for 30 days.
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_DURATION": datetime.timedelta(days=30),
     "WTF_CSRF_TIME_LIMIT": None,
     "BASE_URL": "http://127.0.0.1:5000",
     "SCHEDULER": "on",

@@ -112,18 +112,19 @@ def login() -> Response | str | tuple[str, int]:
                 "account": user.get_id(),
                 "since": current_app.config["CLOCK"]().timestamp(),
                 "next": _safe_next(request.args.get("next")),
+                "remember": bool(form.remember.data),
             }
             return redirect(url_for("auth.second_factor"))
         if user is not None:
-            login_user(user)
+            login_user(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = [_("Wrong username or password.")]
     status = 422 if form.is_submitted() else 200
     return render_template("login.html", form=form), status
 
 
-def _waiting_for_second_factor() -> tuple[User, str] | None:
-    """The account whose password was right a moment ago, and where it was going."""
+def _waiting_for_second_factor() -> tuple[User, str, bool] | None:
+    """Who typed the right password a moment ago, where to, and whether to stay logged in."""
     waiting = session.get("second_factor")
     if not isinstance(waiting, dict):
         return None
@@ -132,7 +133,9 @@ def _waiting_for_second_factor() -> tuple[User, str] | None:
     if not isinstance(since, float) or not 0 <= now - since <= SECOND_FACTOR_SECONDS:
         return None
     user = User.by_session_id(str(waiting.get("account", "")))
-    return (user, _safe_next(str(waiting.get("next")))) if user is not None else None
+    if user is None:
+        return None
+    return user, _safe_next(str(waiting.get("next"))), waiting.get("remember") is True
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -142,7 +145,7 @@ def second_factor() -> Response | str | tuple[str, int]:
     if waiting is None:
         session.pop("second_factor", None)
         return redirect(url_for("auth.login"))
-    user, target = waiting
+    user, target, remember = waiting
     form = CodeForm()
     if form.validate_on_submit():
         # Per account: the password is already known, so the code is all that is left.
@@ -155,7 +158,7 @@ def second_factor() -> Response | str | tuple[str, int]:
         db.session.commit()
         if accepted:
             session.pop("second_factor", None)
-            login_user(user)
+            login_user(user, remember=remember)
             return redirect(target)
         form.code.errors = [wrong_code()]
     status = 422 if form.is_submitted() else 200

@@ -290,6 +290,7 @@ class LoginForm(FlaskForm):
             Length(max=512, message=_l("Wrong username or password.")),
         ],
     )
+    remember = BooleanField(_l("Stay logged in on this device for 30 days"))
 
 
 class CurrentPasswordForm(FlaskForm):
