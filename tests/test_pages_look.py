@@ -96,7 +96,18 @@ def test_every_page_looks_right_and_passes_the_accessibility_check(
     look_at(page, "setup", suffix)
     create_account(page)
     subscription_id = seed(csrf_app)
-    pages = [*PAGES, ("subscription-delete", f"/subscriptions/{subscription_id}/delete")]
+    with csrf_app.app_context():
+        other = User(username="bob", email="bob@example.test")
+        other.set_password("bob secret")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    pages = [
+        *PAGES,
+        ("subscription-delete", f"/subscriptions/{subscription_id}/delete"),
+        ("account-user", f"/account/users/{other_id}"),
+        ("account-user-delete", f"/account/users/{other_id}/delete"),
+    ]
     for name, path in [*pages, ("notifications", "/settings/notifications")]:
         page.goto(path)
         look_at(page, name, suffix)
