@@ -122,3 +122,13 @@ def test_a_wrong_network_is_refused_in_the_accounts_language(logged_in: FlaskCli
     assert "ist kein Netz und keine Adresse" in page
     assert "Netze wie 192.168.1.0/24" in page
     assert "write networks such as" not in page
+
+
+def test_an_empty_account_points_a_wallos_user_to_the_import(logged_in: FlaskClient) -> None:
+    invitation = "Coming from Wallos? Bring everything over in one step."
+    for page in ("/", "/subscriptions"):
+        text = logged_in.get(page).get_data(as_text=True)
+        assert invitation in text and 'href="/account/data"' in text, page
+    logged_in.post(NEW, data=subscription_values())
+    assert invitation not in logged_in.get("/").get_data(as_text=True)
+    assert invitation not in logged_in.get("/subscriptions").get_data(as_text=True)
