@@ -33,6 +33,7 @@ import logos
 import reminder_email
 from exchange.refresh import refresh_rates
 from models import User, db, utcnow
+from models.login_session import LoginSession
 from reminders import run_reminders
 from scheduler import ReminderScheduler
 from storage import private_folder, private_sqlite_file, refuse_memory_database, secret_key
@@ -146,7 +147,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             "pool_size": 10,
             "max_overflow": app.config["SEND_CONCURRENCY"] + 10,
             # A failed query's error names its statement, not its values: some are
-            # secrets (a calendar feed's token, a session's stamp).
+            # secrets (a calendar feed's token).
             "hide_parameters": True,
         },
     )
@@ -229,7 +230,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _load_user(session_id: str) -> User | None:
-    return User.by_session_id(session_id)
+    return LoginSession.user_for(session_id, current_app.config["CLOCK"]())
 
 
 login_manager.user_loader(_load_user)

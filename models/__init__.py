@@ -23,6 +23,7 @@ from models.email_settings import (
     fallback_ehlo_name,
 )
 from models.lists import split_list
+from models.login_session import LoginSession
 from models.money import ExchangeRate, Total, total_in
 from models.oauth_token import OAuthToken
 from models.rate_limit import RateLimitBucket
@@ -41,6 +42,7 @@ __all__ = [
     "Category",
     "HouseholdMember",
     "ListEntry",
+    "LoginSession",
     "PaymentMethod",
     "PriceChange",
     "Base",

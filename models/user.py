@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -14,16 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models.base import Base, db, utcnow
+from models.login_session import LoginSession
 
 if TYPE_CHECKING:
     from models.email_settings import EmailSettings
 
 MAX_USERNAME_LENGTH = 64
-
-
-def new_session_stamp() -> str:
-    """A fresh random stamp; sessions carrying an older one are no longer valid."""
-    return secrets.token_hex(16)
 
 
 @functools.cache
@@ -62,12 +57,16 @@ class User(Base):
     ecb_rates: Mapped[bool] = mapped_column(default=True)
     # The secret in the private calendar feed's address; a new one revokes the old.
     ics_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
-    # Part of every session's id: changing it ends every session of the account.
-    session_stamp: Mapped[str] = mapped_column(String(32), default=new_session_stamp)
     created_at: Mapped[datetime.datetime] = mapped_column(default=utcnow)
     email_settings: Mapped[EmailSettings] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    # Not columns: the log-in this object was loaded through (the current user's), and
+    # the id Flask-Login keeps for it.
+    __allow_unmapped__ = True
+    login_session: LoginSession | None = None
+    session_id: str = ""
 
     # Flask-Login's interface, spelled out so the class stays fully typed.
     is_authenticated = True
@@ -75,12 +74,13 @@ class User(Base):
     is_anonymous = False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session: the account and its session stamp."""
-        return f"{self.id}:{self.session_stamp}"
+        """The id Flask-Login keeps in the session: the account and its log-in's token."""
+        return self.session_id
 
     def end_sessions(self) -> None:
-        """Make every existing session of this account invalid."""
-        self.session_stamp = new_session_stamp()
+        """End every log-in of this account, on every device (uncommitted)."""
+        if self.id is not None:  # an account not yet stored has none
+            LoginSession.end(self.id)
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password; sessions from before end."""
@@ -99,17 +99,6 @@ class User(Base):
             check_password_hash(_dummy_hash(), password)
             return None
         return user if user.check_password(password) else None
-
-    @staticmethod
-    def by_session_id(session_id: str) -> User | None:
-        """The account a session id names, if its stamp is still current."""
-        user_id, _, stamp = session_id.partition(":")
-        if not re.fullmatch(r"[0-9]{1,18}", user_id) or not stamp:
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not secrets.compare_digest(user.session_stamp, stamp):
-            return None
-        return user
 
     def new_ics_token(self) -> str:
         """Give the calendar feed a new address; the old one stops working (uncommitted)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,8 +15,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from localization import LOCALES
 from models import AppSettings, EmailSettings, TwoFactor, User, db, parse_networks
+from models.login_session import LoginSession
 from views.fields import EmailAddressField, valid_address
 from views.forms import CurrentPasswordForm, NewPasswordForm, SetupForm
+from views.log_ins import this_device_stays
 from views.subscription_form import valid_currency
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -59,6 +61,32 @@ class PasswordForm(CurrentPasswordForm, NewPasswordForm):
     """A new password, confirmed by the current one."""
 
 
+# Marks in a User-Agent header, in the order that tells them apart (Edge says Chrome too).
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def device_name(user_agent: str) -> str:
+    """A log-in's browser and system, as a person names them: "Firefox on Android"."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return str(_("%(browser)s on %(system)s", browser=browser, system=system))
+    return browser or system or str(_("An unknown browser"))
+
+
 def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     details = forms.get("details") or DetailsForm(obj=current_user)
     password = forms.get("password") or PasswordForm()
@@ -75,6 +103,8 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         networks=networks,
         accounts=accounts,
         two_factor_on=TwoFactor.is_on(current_user.id),
+        sessions=LoginSession.of(current_user.id),
+        device_name=device_name,
     )
     return page, status
 
@@ -107,11 +137,9 @@ def change_password() -> Response | tuple[str, int]:
         form.confirms(current_user)
     if form.errors:
         return _page(422, password=form)
-    current_user.set_password(form.new_password.data or "")
-    db.session.commit()
-    login_user(
-        current_user._get_current_object()
-    )  # this session goes on with the new stamp; every other ends
+    with this_device_stays():
+        current_user.set_password(form.new_password.data or "")  # every log-in ends
+        db.session.commit()
     flash(_("Password changed. Every other session of this account has been logged out."))
     return redirect(url_for(".index"))
 
@@ -119,10 +147,19 @@ def change_password() -> Response | tuple[str, int]:
 @bp.post("/sessions")
 def end_other_sessions() -> Response:
     """Log out every other session of the account: another browser, a lost phone."""
-    current_user.end_sessions()
-    db.session.commit()
-    login_user(current_user._get_current_object())  # this session goes on with the new stamp
+    with this_device_stays():
+        current_user.end_sessions()
+        db.session.commit()
     flash(_("Every other session of this account has been logged out."))
+    return redirect(url_for(".index"))
+
+
+@bp.post("/sessions/<id:session_id>/end")
+def end_session(session_id: int) -> Response:
+    """Log out one other session of the account, from the list of them."""
+    LoginSession.end(current_user.id, session_id)
+    db.session.commit()
+    flash(_("That session has been logged out."))
     return redirect(url_for(".index"))
 
 

@@ -46,8 +46,7 @@ def set_password(user_id: int) -> Response | tuple[str, int]:
     form = NewPasswordForm()
     if not form.validate():
         return _page(user, form, 422)
-    user.set_password(form.new_password.data or "")
-    user.end_sessions()
+    user.set_password(form.new_password.data or "")  # and every log-in of it ends
     db.session.commit()
     flash(
         _(
@@ -85,8 +84,7 @@ def set_password_command(username: str, password: str) -> None:
         raise click.ClickException(_("There is no account called %(username)s.", username=username))
     if not 8 <= len(password) <= 512:
         raise click.ClickException(_("Use 8 to 512 characters."))
-    user.set_password(password)
-    user.end_sessions()
+    user.set_password(password)  # and every log-in of it ends
     db.session.commit()
     click.echo(
         _(

@@ -15,15 +15,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from localization import select_locale
 from models import EmailSettings, User, db
+from models.login_session import LoginSession
 from models.two_factor import TwoFactor, accept_second_factor
 from views.forms import LoginForm, SetupForm
+from views.log_ins import log_in
 from views.ratelimit import limiter, too_many
 from views.two_factor import CodeForm, wrong_code
 
@@ -84,7 +86,7 @@ def setup() -> Response | str | tuple[str, int]:
         # Another set-up won the race; the database allows one administrator only.
         db.session.rollback()
         return redirect(url_for("auth.login"))
-    login_user(user)
+    log_in(user)
     flash(_("Your account is ready. Set up email notifications to get reminders."))
     return redirect(url_for("notifications.settings_page"))
 
@@ -109,14 +111,14 @@ def login() -> Response | str | tuple[str, int]:
         user = User.authenticate(username, form.password.data or "")
         if user is not None and TwoFactor.is_on(user.id):
             session["second_factor"] = {
-                "account": user.get_id(),
+                "account": user.id,
                 "since": current_app.config["CLOCK"]().timestamp(),
                 "next": _safe_next(request.args.get("next")),
                 "remember": bool(form.remember.data),
             }
             return redirect(url_for("auth.second_factor"))
         if user is not None:
-            login_user(user, remember=bool(form.remember.data))
+            log_in(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = [_("Wrong username or password.")]
     status = 422 if form.is_submitted() else 200
@@ -132,7 +134,8 @@ def _waiting_for_second_factor() -> tuple[User, str, bool] | None:
     now = current_app.config["CLOCK"]().timestamp()
     if not isinstance(since, float) or not 0 <= now - since <= SECOND_FACTOR_SECONDS:
         return None
-    user = User.by_session_id(str(waiting.get("account", "")))
+    account = waiting.get("account")
+    user = db.session.get(User, account) if isinstance(account, int) else None
     if user is None:
         return None
     return user, _safe_next(str(waiting.get("next"))), waiting.get("remember") is True
@@ -158,7 +161,7 @@ def second_factor() -> Response | str | tuple[str, int]:
         db.session.commit()
         if accepted:
             session.pop("second_factor", None)
-            login_user(user, remember=remember)
+            log_in(user, remember=remember)
             return redirect(target)
         form.code.errors = [wrong_code()]
     status = 422 if form.is_submitted() else 200
@@ -167,9 +170,9 @@ def second_factor() -> Response | str | tuple[str, int]:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Log out, ending every copy of this session, and go back to the log-in page."""
-    if current_user.is_authenticated:
-        current_user.end_sessions()
+    """Log out this device, every copy of its cookie too, and go back to the log-in page."""
+    if current_user.is_authenticated and current_user.login_session is not None:
+        LoginSession.end(current_user.id, current_user.login_session.id)
         db.session.commit()
     logout_user()
     session.clear()  # nothing of this session, flashed messages included, outlives it

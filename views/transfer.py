@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.exc import DataError, IntegrityError
@@ -33,6 +33,7 @@ from importers.sealed import MIN_PASSPHRASE, WrongPassphrase
 from importers.sources import Reading, choices_from, read_plan
 from importers.upload import MAX_UPLOAD, read_upload
 from models import Subscription, db, utcnow
+from views.log_ins import this_device_stays
 
 bp = Blueprint("transfer", __name__, url_prefix="/account/data")
 _PENDING = "import_upload"
@@ -180,8 +181,10 @@ def preview() -> Response | tuple[str, int]:
 
 def _import(reading: Reading, token: str) -> Response | tuple[str, int]:
     try:
-        result = apply_plan(reading.plan, current_user)
-        db.session.commit()
+        # Two-factor sign-in brought along ends every log-in of the account.
+        with this_device_stays():
+            result = apply_plan(reading.plan, current_user)
+            db.session.commit()
     except (IntegrityError, DataError):
         db.session.rollback()
         return _page(
@@ -192,8 +195,6 @@ def _import(reading: Reading, token: str) -> Response | tuple[str, int]:
         )
     drop_upload(current_app.instance_path, current_user.id, token)
     session.pop(_PENDING, None)
-    # Two-factor sign-in brought along ends every other session; this one goes on.
-    login_user(current_user._get_current_object())
     made = ", ".join(result.made()) or _("nothing new")
     flash(_("Imported from the %(source)s: %(made)s.", source=_(reading.plan.source), made=made))
     return redirect(url_for("subscriptions.index"))

@@ -7,7 +7,7 @@ import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -23,6 +23,7 @@ from models.two_factor import (
     turn_off,
 )
 from views.forms import CurrentPasswordForm
+from views.log_ins import this_device_stays
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account/two-factor", cli_group="two-factor")
 
@@ -112,9 +113,9 @@ def confirm() -> Response | tuple[str, int, dict[str, str]]:
         if step is None:
             form.code.errors = [wrong_code()]
         else:
-            codes = switch_on(current_user, found.secret, step)
-            db.session.commit()
-            login_user(current_user._get_current_object())  # this session goes on
+            with this_device_stays():
+                codes = switch_on(current_user, found.secret, step)  # every log-in ends
+                db.session.commit()
             flash(_("Two-factor sign-in is on. Every other session has been logged out."))
             return _recovery_codes_page(codes)
     return _page(422, confirm=form)
