@@ -61,7 +61,7 @@ class LoginSession(Base):
 
     @staticmethod
     def user_for(session_id: str, now: datetime.datetime) -> User | None:
-        """The account a session id logs in, while its log-in lasts; the log-in is noted."""
+        """The account a session id logs in, while its log-in lasts."""
         matched = _SESSION_ID.match(session_id)
         if matched is None:
             return None
@@ -72,13 +72,16 @@ class LoginSession(Base):
             return None
         if found.last_seen_at < now - IDLE_LIMIT:
             return None
-        if now - found.last_seen_at > SEEN_EVERY:
-            db.session.execute(
-                update(LoginSession).where(LoginSession.id == found.id).values(last_seen_at=now)
-            )
-            db.session.commit()
         found.user.login_session, found.user.session_id = found, session_id
         return found.user
+
+    def seen(self, now: datetime.datetime) -> None:
+        """Note that the log-in is in use now, at most once every few minutes (commits)."""
+        if now - self.last_seen_at > SEEN_EVERY:
+            db.session.execute(
+                update(LoginSession).where(LoginSession.id == self.id).values(last_seen_at=now)
+            )
+            db.session.commit()
 
     @staticmethod
     def of(user_id: int) -> list[LoginSession]:

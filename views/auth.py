@@ -51,7 +51,11 @@ def guard() -> Response | None:
     """Send visitors to set-up while no account exists, otherwise to log-in."""
     if isinstance(request.routing_exception, BadRequest):
         return None  # a host no address can be built for: Flask answers 400 itself
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if current_user.is_authenticated:
+        # Here, before any view has changed anything, so its commit commits only this.
+        current_user.login_session.seen(current_app.config["CLOCK"]())
         return None
     if not User.any_exist():
         return redirect(url_for("auth.setup"))
