@@ -25,6 +25,7 @@ ROWS_OF = {
     "two_factor": "user_id",
     "recovery_code": "user_id",
     "exchange_rate": "user_id",
+    "login_session": "user_id",
 }
 
 
@@ -90,6 +91,7 @@ def test_deleting_an_account_takes_everything_of_it_and_nothing_else(
             make_channel(user, "ntfy", "Phone", values=server)
         switch_on(bob, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", 0)
         db.session.commit()
+    assert app.test_client().post("/login", data=BOB).status_code == 302
     confirm = logged_in.get(f"/account/users/{bob_id}/delete").get_data(as_text=True)
     assert "Delete bob?" in confirm
     assert "Their 1 subscription goes" in confirm and "1 push channel stops" in confirm
