@@ -8,7 +8,7 @@ import re
 import secrets
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, delete, select, update
+from sqlalchemy import ForeignKey, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, db
@@ -93,6 +93,16 @@ class LoginSession(Base):
                 .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())
             )
         )
+
+    @staticmethod
+    def last_uses() -> dict[int, datetime.datetime]:
+        """When each account with a log-in last used one, by account id."""
+        rows = db.session.execute(
+            select(LoginSession.user_id, func.max(LoginSession.last_seen_at)).group_by(
+                LoginSession.user_id
+            )
+        )
+        return {user_id: last for user_id, last in rows}
 
     @staticmethod
     def end(user_id: int, session_id: int | None = None) -> None:

@@ -56,6 +56,13 @@ class TwoFactor(Base):
         return found is not None and found.enabled_at is not None
 
     @staticmethod
+    def accounts_on() -> set[int]:
+        """The ids of the accounts whose log-in asks for a second factor."""
+        return set(
+            db.session.scalars(select(TwoFactor.user_id).where(TwoFactor.enabled_at.is_not(None)))
+        )
+
+    @staticmethod
     def begin(user_id: int, secret: str | None = None) -> TwoFactor:
         """A new secret waiting for its first code, replacing any earlier one that waited."""
         found = TwoFactor.of(user_id)

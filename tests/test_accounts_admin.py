@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask import Flask
@@ -125,3 +126,24 @@ def test_the_command_line_sets_a_password_the_administrators_too(
     assert changed == (says.startswith("New password"))
     assert (logged_in.get("/account").status_code == 302) == changed, "sessions end on a change"
     assert (app.test_client().post("/login", data=ACCOUNT).status_code == 302) != changed
+
+
+def test_the_list_shows_who_has_two_factor_and_when_each_was_last_here(
+    app: Flask, logged_in: FlaskClient, bob_id: int
+) -> None:
+    def entry(name: str) -> str:
+        page = logged_in.get("/account").get_data(as_text=True)
+        found = re.search(rf"<li>(?:<a [^>]*>)?{name}(?:</a>)?(.*?)</li>", page, re.S)
+        assert found is not None
+        return found[1]
+
+    assert "not logged in" in entry("bob") and "two-factor" not in entry("bob")
+    assert "last used" in entry("alice")
+    assert app.test_client().post("/login", data=BOB).status_code == 302
+    with app.app_context():
+        bob = db.session.get(User, bob_id)
+        assert bob is not None
+        switch_on(bob, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", 0)
+        db.session.commit()
+    assert "two-factor" in entry("bob")
+    assert "not logged in" in entry("bob"), "turning it on ended bob's log-in"

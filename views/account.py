@@ -103,6 +103,9 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         networks=networks,
         accounts=accounts,
         two_factor_on=TwoFactor.is_on(current_user.id),
+        # For the administrator's list: who has a second factor, and who was here when.
+        second_factors=TwoFactor.accounts_on() if current_user.is_admin else set(),
+        last_uses=LoginSession.last_uses() if current_user.is_admin else {},
         sessions=LoginSession.of(current_user.id),
         device_name=device_name,
     )
