@@ -9,7 +9,7 @@ import secrets
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, delete, func, select, update
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models.base import Base, db
 
@@ -66,7 +66,9 @@ class LoginSession(Base):
         if matched is None:
             return None
         found = db.session.scalar(
-            select(LoginSession).where(LoginSession.digest == _digest(matched[2]))
+            select(LoginSession)
+            .options(joinedload(LoginSession.user))  # one query for every request
+            .where(LoginSession.digest == _digest(matched[2]))
         )
         if found is None or found.user_id != int(matched[1]):
             return None

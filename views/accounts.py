@@ -74,14 +74,20 @@ def delete(user_id: int) -> Response | str:
     return redirect(url_for("account.index"))
 
 
+def account_named(username: str) -> User:
+    """The account a command names; the command stops in words if there is none."""
+    user = User.by_username(username)
+    if user is None:
+        raise click.ClickException(_("There is no account called %(username)s.", username=username))
+    return user
+
+
 @bp.cli.command("set-password")
 @click.argument("username")
 @click.password_option("--password", prompt="New password", help="Asked for when not given.")
 def set_password_command(username: str, password: str) -> None:
     """Give an account a new password, the administrator's too; every session of it ends."""
-    user = User.by_username(username)
-    if user is None:
-        raise click.ClickException(_("There is no account called %(username)s.", username=username))
+    user = account_named(username)
     if not 8 <= len(password) <= 512:
         raise click.ClickException(_("Use 8 to 512 characters."))
     user.set_password(password)  # and every log-in of it ends

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from models import UndecryptableSecret, User, db
+from models import UndecryptableSecret, db
 from models.two_factor import (
     RecoveryCode,
     TwoFactor,
@@ -22,6 +22,7 @@ from models.two_factor import (
     switch_on,
     turn_off,
 )
+from views.accounts import account_named
 from views.forms import CurrentPasswordForm
 from views.log_ins import this_device_stays
 
@@ -154,9 +155,7 @@ def off() -> Response | tuple[str, int, dict[str, str]]:
 @click.argument("username")
 def off_command(username: str) -> None:
     """Turn two-factor sign-in off for an account that lost its app and its recovery codes."""
-    user = User.by_username(username)
-    if user is None:
-        raise click.ClickException(_("There is no account called %(username)s.", username=username))
+    user = account_named(username)
     turn_off(user.id)
     user.end_sessions()
     db.session.commit()
