@@ -40,6 +40,7 @@ from storage import private_folder, private_sqlite_file, refuse_memory_database,
 from views import (
     account,
     accounts,
+    api,
     auth,
     calendar,
     channels,
@@ -192,6 +193,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(two_factor.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(icons.bp)
+    app.register_blueprint(api.bp)
     app.before_request(auth.guard)
     if app.config["SCHEDULER"]:
         scheduler = ReminderScheduler(app, app.config["SCHEDULER_INTERVAL"])

@@ -1,6 +1,7 @@
 """Dues' database models and the queries that belong to them."""
 
 from models.account_lists import Category, HouseholdMember, ListEntry, PaymentMethod
+from models.api_key import ApiKey
 from models.app_settings import AppSettings, parse_networks
 from models.base import Base, db, utcnow
 from models.billing import (
@@ -33,6 +34,7 @@ from models.two_factor import RecoveryCode, TwoFactor
 from models.user import MAX_USERNAME_LENGTH, User
 
 __all__ = [
+    "ApiKey",
     "MAX_USERNAME_LENGTH",
     "MAX_OFFSET_DAYS",
     "SECURITY_VALUES",

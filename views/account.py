@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from localization import LOCALES
-from models import AppSettings, EmailSettings, TwoFactor, User, db, parse_networks
+from models import ApiKey, AppSettings, EmailSettings, TwoFactor, User, db, parse_networks
 from models.login_session import LoginSession
 from views.fields import EmailAddressField, valid_address
 from views.forms import CurrentPasswordForm, NewPasswordForm, SetupForm
@@ -107,6 +107,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
         second_factors=TwoFactor.accounts_on() if current_user.is_admin else set(),
         last_uses=LoginSession.last_uses() if current_user.is_admin else {},
         sessions=LoginSession.of(current_user.id),
+        api_key=ApiKey.of(current_user.id),
         device_name=device_name,
     )
     return page, status

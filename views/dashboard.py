@@ -20,6 +20,7 @@ from models import (
     OAuthToken,
     Subscription,
     Total,
+    User,
     db,
     total_in,
     utcnow,
@@ -60,16 +61,30 @@ class Totals:
         return self.budget is not None and self.next_30_days.amount > self.budget
 
 
-def _totals(subscriptions: list[Subscription], payments: list[Payment], today: date) -> Totals:
-    main = current_user.currency
-    rates = ExchangeRate.for_user(current_user.id)
-    monthly = [(s.monthly_cost, s.currency) for s in subscriptions]
-    upcoming = [(p.subscription.price, p.subscription.currency) for p in payments]
-    return Totals(
-        total_in(main, monthly, rates, today),
-        total_in(main, upcoming, rates, today),
-        current_user.monthly_budget,
+@dataclass(frozen=True)
+class Overview:
+    """What the dashboard and the API show of an account today."""
+
+    today: date
+    active: list[Subscription]
+    upcoming: list[Payment]
+    totals: Totals
+
+
+def overview(user: User) -> Overview:
+    """The account's active subscriptions, its next 30 days, and what they cost."""
+    today = utcnow().astimezone(ZoneInfo(user.timezone)).date()
+    active = [s for s in Subscription.for_user(user.id) if s.active]
+    upcoming = payments(active, today, today + datetime.timedelta(days=HORIZON_DAYS), today)
+    rates = ExchangeRate.for_user(user.id)
+    monthly = [(s.monthly_cost, s.currency) for s in active]
+    due = [(p.subscription.price, p.subscription.currency) for p in upcoming]
+    totals = Totals(
+        total_in(user.currency, monthly, rates, today),
+        total_in(user.currency, due, rates, today),
+        user.monthly_budget,
     )
+    return Overview(today, active, upcoming, totals)
 
 
 def _reconnect_reason(settings: EmailSettings | None) -> str | None:
@@ -85,10 +100,8 @@ def _reconnect_reason(settings: EmailSettings | None) -> str | None:
 @bp.get("/")
 def index() -> str:
     """Upcoming payments, totals per currency, and banners for what needs attention."""
-    today = utcnow().astimezone(ZoneInfo(current_user.timezone)).date()
-    last = today + datetime.timedelta(days=HORIZON_DAYS)
-    active = [s for s in Subscription.for_user(current_user.id) if s.active]
-    upcoming = payments(active, today, last, today)
+    seen = overview(current_user)
+    today, active = seen.today, seen.active
     last_delivery = db.session.scalar(
         select(Delivery)
         .where(Delivery.user_id == current_user.id, Delivery.attempts > 0)
@@ -102,8 +115,8 @@ def index() -> str:
     totals_ahead = [total for month, total in ahead]
     return render_template(
         "dashboard.html",
-        payments=upcoming,
-        totals=_totals(active, upcoming, today),
+        payments=seen.upcoming,
+        totals=seen.totals,
         subscription_count=len(active),
         notifications_on=bool(settings and settings.enabled),
         reconnect=_reconnect_reason(settings),
