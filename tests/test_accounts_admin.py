@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from models import User, db, utcnow
+from models import ApiKey, LoginSession, User, db, utcnow
 from models.two_factor import switch_on
 from tests.conftest import ACCOUNT
 from tests.factories import make_channel, make_subscription, record_failed_reminder
@@ -27,6 +27,7 @@ ROWS_OF = {
     "recovery_code": "user_id",
     "exchange_rate": "user_id",
     "login_session": "user_id",
+    "api_key": "user_id",
 }
 
 
@@ -91,8 +92,9 @@ def test_deleting_an_account_takes_everything_of_it_and_nothing_else(
             server = {"server": "https://ntfy.example.test", "topic": "bills"}
             make_channel(user, "ntfy", "Phone", values=server)
         switch_on(bob, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", 0)
+        LoginSession.open(bob, "a browser of bob's", utcnow(), remember=True)
+        ApiKey.make(bob.id)
         db.session.commit()
-    assert app.test_client().post("/login", data=BOB).status_code == 302
     confirm = logged_in.get(f"/account/users/{bob_id}/delete").get_data(as_text=True)
     assert "Delete bob?" in confirm
     assert "Their 1 subscription goes" in confirm and "1 push channel stops" in confirm
