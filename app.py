@@ -177,23 +177,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     app.url_map.converters["id"] = RowId
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(notifications.bp)  # with the routes of views.sending
-    app.register_blueprint(subscriptions.bp)
-    app.register_blueprint(deliveries.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(lists.bp)
-    app.register_blueprint(money.bp)
-    app.register_blueprint(calendar.bp)
-    app.register_blueprint(statistics.bp)
-    app.register_blueprint(transfer.bp)
-    app.register_blueprint(channels.bp)
-    app.register_blueprint(two_factor.bp)
-    app.register_blueprint(accounts.bp)
-    app.register_blueprint(icons.bp)
-    app.register_blueprint(api.bp)
+    # notifications carries the routes of views.sending and views.oauth_connect too.
+    for page in (auth, notifications, subscriptions, deliveries, dashboard, account, health,
+                 lists, money, calendar, statistics, transfer, channels, two_factor, accounts,
+                 icons, api):  # fmt: skip
+        app.register_blueprint(page.bp)
     app.before_request(auth.guard)
     if app.config["SCHEDULER"]:
         scheduler = ReminderScheduler(app, app.config["SCHEDULER_INTERVAL"])
